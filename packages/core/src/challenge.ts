@@ -1,0 +1,105 @@
+import { isMcpAuthError, type McpAuthError } from './errors.js';
+
+/** A complete HTTP answer to a refused request, framework-neutral. */
+export interface AuthErrorResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** JSON body; never carries stack traces or token bytes. */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface ChallengeOptions {
+  /** Absolute URL of this resource's RFC 9728 metadata document. */
+  readonly resourceMetadataUrl: string;
+  /** Scopes a client should request when it has no token yet (RFC 6750 `scope` in the 401 challenge). */
+  readonly defaultScopes: readonly string[];
+}
+
+/** Escapes a value for an RFC 9110 quoted-string. */
+export function quoteHeaderValue(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\r\n]/g, ' ')}"`;
+}
+
+function bearerChallenge(params: Array<[string, string | undefined]>): string {
+  const parts = params.filter((p): p is [string, string] => p[1] !== undefined).map(([k, v]) => `${k}=${quoteHeaderValue(v)}`);
+  return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`;
+}
+
+function scopeParam(scopes: readonly string[]): string | undefined {
+  return scopes.length === 0 ? undefined : scopes.join(' ');
+}
+
+/**
+ * The HTTP answer for an error, following the status table of the architecture brief:
+ * 401 (no `error` code) without credentials, 400 `invalid_request`, 401 `invalid_token`,
+ * 403 `insufficient_scope` with every needed scope, 404 for a foreign or unknown session,
+ * 403 for a refused `Origin`, 503 with `Retry-After` when a dependency is down, 500 otherwise.
+ */
+export function errorResponse(error: unknown, options: ChallengeOptions): AuthErrorResponse {
+  const metadata = options.resourceMetadataUrl;
+  if (!isMcpAuthError(error)) {
+    return { status: 500, headers: {}, body: { error: 'server_error', error_description: 'internal error while authenticating the request' } };
+  }
+  const e = error as McpAuthError & { requiredScopes?: readonly string[]; retryAfter?: number; jsonRpcCode?: number };
+  switch (e.code) {
+    case 'ERR_NO_CREDENTIALS':
+      return {
+        status: 401,
+        headers: { 'WWW-Authenticate': bearerChallenge([['resource_metadata', metadata], ['scope', scopeParam(options.defaultScopes)]]) },
+        body: { error: 'unauthorized', error_description: 'authentication required' },
+      };
+    case 'ERR_INVALID_REQUEST':
+      if (e.jsonRpcCode !== undefined) {
+        return { status: 400, headers: {}, body: { jsonrpc: '2.0', error: { code: e.jsonRpcCode, message: e.message }, id: null } };
+      }
+      return {
+        status: 400,
+        headers: {
+          'WWW-Authenticate': bearerChallenge([['error', 'invalid_request'], ['error_description', e.message], ['resource_metadata', metadata]]),
+        },
+        body: { error: 'invalid_request', error_description: e.message },
+      };
+    case 'ERR_INVALID_TOKEN':
+      return {
+        status: 401,
+        headers: {
+          'WWW-Authenticate': bearerChallenge([
+            ['error', 'invalid_token'],
+            ['error_description', 'the access token is invalid or expired'],
+            ['resource_metadata', metadata],
+            ['scope', scopeParam(options.defaultScopes)],
+          ]),
+        },
+        body: { error: 'invalid_token', error_description: 'the access token is invalid or expired' },
+      };
+    case 'ERR_INSUFFICIENT_SCOPE': {
+      const scope = (e.requiredScopes ?? []).join(' ');
+      return {
+        status: 403,
+        headers: {
+          'WWW-Authenticate': bearerChallenge([
+            ['error', 'insufficient_scope'],
+            ['scope', scope],
+            ['resource_metadata', metadata],
+            ['error_description', e.message],
+          ]),
+        },
+        body: { error: 'insufficient_scope', error_description: e.message, scope },
+      };
+    }
+    case 'ERR_SESSION_NOT_FOUND':
+      // Byte-for-byte what the SDK's transport answers for an unknown session, so a foreign session
+      // cannot be told apart from one that does not exist.
+      return { status: 404, headers: {}, body: { jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null } };
+    case 'ERR_ORIGIN_NOT_ALLOWED':
+      return { status: 403, headers: {}, body: { jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: origin not allowed' }, id: null } };
+    case 'ERR_UNAVAILABLE':
+      return {
+        status: 503,
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(e.retryAfter ?? 5))) },
+        body: { error: 'temporarily_unavailable', error_description: 'an authorization dependency is unavailable; retry later' },
+      };
+    case 'ERR_RECONNECT_REQUIRED':
+      return { status: 403, headers: {}, body: { error: 'reconnect_required', error_description: e.message } };
+  }
+}

@@ -1,0 +1,30 @@
+export { createMcpAuth } from './auth.js';
+export type { McpAuth, McpAuthOptions, McpAuthRequest, McpAuthSuccess } from './auth.js';
+export { extractBearerToken } from './bearer.js';
+export type { CredentialSources } from './bearer.js';
+export { errorResponse, quoteHeaderValue } from './challenge.js';
+export type { AuthErrorResponse, ChallengeOptions } from './challenge.js';
+export {
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  McpAuthError,
+  NoCredentialsError,
+  OriginNotAllowedError,
+  ReconnectRequiredError,
+  ServiceUnavailableError,
+  SessionNotFoundError,
+  isMcpAuthError,
+} from './errors.js';
+export type { InvalidTokenReason, McpAuthErrorCode } from './errors.js';
+export { memoryStore } from './memory-store.js';
+export type { MemoryStoreOptions } from './memory-store.js';
+export { acceptedAudiences, canonicalResource, metadataLocations } from './metadata.js';
+export type { MetadataLocations, ProtectedResourceMetadata } from './metadata.js';
+export { principalOf } from './principal.js';
+export { ScopePolicy, toolNamesOf } from './scopes.js';
+export type { ScopePolicyOptions } from './scopes.js';
+export { SessionBindings } from './sessions.js';
+export { VerifiedTokenCache } from './token-cache.js';
+export type { TokenCacheOptions } from './token-cache.js';
+export type { AuthInfo, JsonValue, Principal, Store, TokenRefresher, TokenValidator, UpstreamTokenSet, ValidationContext } from './types.js';

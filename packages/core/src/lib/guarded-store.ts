@@ -1,0 +1,42 @@
+import { ServiceUnavailableError } from '../errors.js';
+import type { JsonValue, Store } from '../types.js';
+
+const SCHEMA = 'mcpgate:v1:';
+
+/**
+ * Wraps a user's store: every key gets the versioned schema prefix, every call a timeout, and every
+ * failure becomes a `ServiceUnavailableError` (fail closed: 503, never anonymous access, never a hang).
+ */
+export function guardStore(store: Store, timeoutMs: number): Store {
+  const guard = <T>(op: string, run: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' }));
+      }, timeoutMs);
+      timer.unref?.();
+      run().then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(
+            error instanceof ServiceUnavailableError
+              ? error
+              : new ServiceUnavailableError(`store ${store.kind} failed on ${op}`, { dependency: 'store', cause: error }),
+          );
+        },
+      );
+    });
+  return {
+    kind: store.kind,
+    persistent: store.persistent,
+    get: <T extends JsonValue>(key: string) => guard('get', () => store.get<T>(SCHEMA + key)),
+    set: (key, value, ttlMs) => guard('set', () => store.set(SCHEMA + key, value, ttlMs)),
+    delete: (key) => guard('delete', () => store.delete(SCHEMA + key)),
+    add: (key, value, ttlMs) => guard('add', () => store.add(SCHEMA + key, value, ttlMs)),
+    deleteIfEquals: (key, expected) => guard('deleteIfEquals', () => store.deleteIfEquals(SCHEMA + key, expected)),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,57 @@
+/** RFC 9728 protected-resource metadata, built from configuration only (never from the `Host` header). */
+export interface ProtectedResourceMetadata {
+  resource: string;
+  authorization_servers: string[];
+  scopes_supported?: string[];
+  bearer_methods_supported: ['header'];
+  resource_name?: string;
+  resource_documentation?: string;
+  resource_policy_uri?: string;
+  resource_tos_uri?: string;
+  [extra: string]: unknown;
+}
+
+/** Where the metadata document is served for a resource. */
+export interface MetadataLocations {
+  /** `/.well-known/oauth-protected-resource/<resource path>` (RFC 9728 §3.1); equals `rootPath` for a pathless resource. */
+  readonly path: string;
+  /** `/.well-known/oauth-protected-resource`, which older clients try. */
+  readonly rootPath: string;
+  /** Absolute URL of the path form, used as `resource_metadata` in challenges. */
+  readonly url: string;
+}
+
+const WELL_KNOWN = '/.well-known/oauth-protected-resource';
+
+/** The metadata URLs of a canonical resource URI. */
+export function metadataLocations(resource: string): MetadataLocations {
+  const url = new URL(resource);
+  const resourcePath = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  const path = `${WELL_KNOWN}${resourcePath}`;
+  return { path, rootPath: WELL_KNOWN, url: `${url.origin}${path}` };
+}
+
+/**
+ * Normalises and checks a canonical resource URI (RFC 8707 / MCP): absolute http(s), no fragment, no
+ * query, no trailing slash after a path. Throws `TypeError` naming `option` otherwise.
+ */
+export function canonicalResource(value: unknown, option = 'resource'): string {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${option} must be a non-empty absolute URI`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`${option} must be an absolute URI, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${option} must use https (or http for development)`);
+  if (url.hash !== '' || value.includes('#')) throw new TypeError(`${option} must not contain a fragment`);
+  if (url.search !== '') throw new TypeError(`${option} must not contain a query string`);
+  if (url.username !== '' || url.password !== '') throw new TypeError(`${option} must not contain credentials`);
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '');
+  return `${url.protocol}//${url.host}${path}`;
+}
+
+/** The audiences accepted for a canonical resource: itself and its trailing-slash twin (the SDK client sends `https://h/`). */
+export function acceptedAudiences(resource: string): string[] {
+  return resource.endsWith('/') ? [resource, resource.slice(0, -1)] : [resource, `${resource}/`];
+}

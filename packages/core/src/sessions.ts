@@ -1,0 +1,46 @@
+import { SessionNotFoundError } from './errors.js';
+import { sha256 } from './lib/hash.js';
+import type { Principal, Store } from './types.js';
+
+interface Binding {
+  [key: string]: string;
+  iss: string;
+  sub: string;
+}
+
+/**
+ * Binds MCP session ids to the identity (issuer + subject) that created them. Stores identity, never
+ * token bytes, so a binding survives token refresh; stores the SHA-256 of the session id, never the id.
+ */
+export class SessionBindings {
+  readonly #store: Store;
+  readonly #ttlMs: number;
+
+  constructor(store: Store, ttlMs: number) {
+    this.#store = store;
+    this.#ttlMs = ttlMs;
+  }
+
+  #key(sessionId: string): string {
+    return `session:${sha256(sessionId)}`;
+  }
+
+  /** Records that `sessionId` belongs to `principal`. */
+  async bind(sessionId: string, principal: Principal): Promise<void> {
+    const binding: Binding = { iss: principal.issuer, sub: principal.subject };
+    await this.#store.set(this.#key(sessionId), binding, this.#ttlMs);
+  }
+
+  /** @throws SessionNotFoundError unless `sessionId` is bound to `principal`'s identity. */
+  async assert(sessionId: string, principal: Principal): Promise<void> {
+    const binding = await this.#store.get<Binding>(this.#key(sessionId));
+    if (binding === undefined || binding.iss !== principal.issuer || binding.sub !== principal.subject) {
+      throw new SessionNotFoundError('session not found');
+    }
+  }
+
+  /** Forgets `sessionId` (after a DELETE). */
+  async unbind(sessionId: string): Promise<void> {
+    await this.#store.delete(this.#key(sessionId));
+  }
+}

@@ -1,0 +1,64 @@
+import type { Principal } from './types.js';
+
+export interface TokenCacheOptions {
+  /** Most tokens remembered; least recently used evicted past it. Default 10,000. */
+  readonly maxEntries?: number;
+  /** Longest a verdict is kept, in milliseconds, however long the token lives. Default 5 minutes. */
+  readonly maxTtlMs?: number;
+}
+
+interface Entry {
+  readonly principal: Principal;
+  readonly until: number;
+}
+
+/**
+ * In-process cache of verified tokens, keyed by the SHA-256 of the token (never the token itself): a
+ * repeat token costs a hash and a map lookup instead of a signature check or an introspection call.
+ * A verdict never outlives the token's `exp`.
+ */
+export class VerifiedTokenCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #maxEntries: number;
+  readonly #maxTtlMs: number;
+
+  constructor(options: TokenCacheOptions = {}) {
+    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#maxTtlMs = options.maxTtlMs ?? 5 * 60_000;
+    if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 0) throw new TypeError('tokenCache.maxEntries must be a non-negative integer');
+    if (!(this.#maxTtlMs >= 0)) throw new TypeError('tokenCache.maxTtlMs must be a non-negative number');
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(tokenHash: string, now = Date.now()): Principal | undefined {
+    const entry = this.#entries.get(tokenHash);
+    if (entry === undefined) return undefined;
+    if (entry.until <= now) {
+      this.#entries.delete(tokenHash);
+      return undefined;
+    }
+    this.#entries.delete(tokenHash);
+    this.#entries.set(tokenHash, entry);
+    return entry.principal;
+  }
+
+  set(tokenHash: string, principal: Principal, now = Date.now()): void {
+    if (this.#maxEntries === 0) return;
+    const until = Math.min(principal.expiresAt * 1000, now + this.#maxTtlMs);
+    if (until <= now) return;
+    this.#entries.delete(tokenHash);
+    this.#entries.set(tokenHash, { principal, until });
+    if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
+
+  delete(tokenHash: string): void {
+    this.#entries.delete(tokenHash);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
