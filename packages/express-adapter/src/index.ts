@@ -1,1 +1,6 @@
-export {};
+import './types.js';
+
+export { protectedResourceMetadata } from './metadata-router.js';
+export type { MetadataRouterOptions } from './metadata-router.js';
+export { requireMcpAuth } from './require-auth.js';
+export type { RequireMcpAuthOptions } from './require-auth.js';

@@ -1,0 +1,203 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createMcpAuth, type McpAuthOptions } from '../src/auth.js';
+import { InvalidTokenError, ServiceUnavailableError } from '../src/errors.js';
+import { memoryStore } from '../src/memory-store.js';
+import type { Principal, Store, TokenValidator } from '../src/types.js';
+
+const RESOURCE = 'https://mcp.example.com/mcp';
+
+function principal(subject: string, scopes: string[] = ['mcp:tools'], ttl = 3600): Principal {
+  return {
+    issuer: 'https://as.example.com',
+    subject,
+    clientId: 'client-1',
+    scopes,
+    expiresAt: Math.floor(Date.now() / 1000) + ttl,
+    audience: [RESOURCE],
+    claims: {},
+  };
+}
+
+function fakeValidator(tokens: Record<string, Principal | Error>): TokenValidator & { calls: number } {
+  const v = {
+    kind: 'fake',
+    calls: 0,
+    async validate(token: string) {
+      v.calls++;
+      await new Promise((r) => setTimeout(r, 5));
+      const p = tokens[token];
+      if (p === undefined) throw new InvalidTokenError('unknown', { reason: 'signature' });
+      if (p instanceof Error) throw p;
+      return p;
+    },
+  };
+  return v;
+}
+
+function setup(overrides: Partial<McpAuthOptions> = {}, tokens: Record<string, Principal | Error> = {}) {
+  const validator = fakeValidator({ alice: principal('alice'), bob: principal('bob'), ...tokens });
+  const auth = createMcpAuth({
+    resource: RESOURCE,
+    authorizationServers: ['https://as.example.com'],
+    validator,
+    requiredScopes: ['mcp:tools'],
+    toolScopes: { delete_page: ['mcp:admin'] },
+    logger: { warn: () => undefined, error: () => undefined },
+    ...overrides,
+  });
+  return { auth, validator };
+}
+
+const req = (token: string | undefined, extra: Record<string, unknown> = {}) => ({
+  method: 'POST',
+  authorization: token === undefined ? [] : [`Bearer ${token}`],
+  ...extra,
+});
+
+async function statusOf(promise: Promise<unknown>, auth: ReturnType<typeof setup>['auth']): Promise<number> {
+  try {
+    await promise;
+    return 200;
+  } catch (error) {
+    return auth.errorResponse(error).status;
+  }
+}
+
+describe('createMcpAuth options', () => {
+  const base = { resource: RESOURCE, authorizationServers: ['https://as.example.com'], validator: fakeValidator({}) };
+  it.each([
+    ['resource', { resource: 'not a url' }],
+    ['resource', { resource: 'https://h/mcp#frag' }],
+    ['authorizationServers', { authorizationServers: [] }],
+    ['authorizationServers\\[0\\]', { authorizationServers: ['nope'] }],
+    ['validator', { validator: {} }],
+    ['requiredScopes', { requiredScopes: ['has space'] }],
+    ['toolScopes.x', { toolScopes: { x: 'mcp:admin' } }],
+    ['storeTimeoutMs', { storeTimeoutMs: -1 }],
+    ['store', { store: { get: 1 } }],
+    ['allowedOrigins', { allowedOrigins: 'https://x' }],
+  ])('throws a TypeError naming %s', (name, bad) => {
+    expect(() => createMcpAuth({ ...base, ...(bad as object) } as McpAuthOptions)).toThrow(new RegExp(name));
+    expect(() => createMcpAuth({ ...base, ...(bad as object) } as McpAuthOptions)).toThrow(TypeError);
+  });
+
+  it('builds RFC 9728 metadata from configuration, without offline_access', () => {
+    const { auth } = setup({ scopesSupported: ['mcp:tools', 'offline_access'] });
+    expect(auth.metadata).toEqual({
+      resource: RESOURCE,
+      authorization_servers: ['https://as.example.com'],
+      scopes_supported: ['mcp:tools'],
+      bearer_methods_supported: ['header'],
+    });
+  });
+});
+
+describe('authenticate', () => {
+  it('returns the principal as the SDK AuthInfo', async () => {
+    const { auth } = setup();
+    const { authInfo, principal: p } = await auth.authenticate(req('alice'));
+    expect(p.subject).toBe('alice');
+    expect(authInfo).toMatchObject({ token: 'alice', clientId: 'client-1', scopes: ['mcp:tools'], resource: new URL(RESOURCE) });
+    expect(authInfo.extra?.['principal']).toBe(p);
+  });
+
+  it('maps every failure to its status', async () => {
+    const { auth } = setup({}, {
+      reader: principal('r', []),
+      down: new ServiceUnavailableError('jwks down', { dependency: 'jwks' }),
+      weird: new Error('boom'),
+      noexp: { ...principal('n'), expiresAt: Number.NaN },
+      expired: principal('e', ['mcp:tools'], -5),
+    });
+    expect(await statusOf(auth.authenticate(req(undefined)), auth)).toBe(401);
+    expect(await statusOf(auth.authenticate(req('nobody')), auth)).toBe(401);
+    expect(await statusOf(auth.authenticate(req('reader')), auth)).toBe(403);
+    expect(await statusOf(auth.authenticate(req('alice', { body: { method: 'tools/call', params: { name: 'delete_page' } } })), auth)).toBe(403);
+    expect(await statusOf(auth.authenticate(req('down')), auth)).toBe(503);
+    expect(await statusOf(auth.authenticate(req('weird')), auth)).toBe(500);
+    expect(await statusOf(auth.authenticate(req('noexp')), auth)).toBe(401);
+    expect(await statusOf(auth.authenticate(req('expired')), auth)).toBe(401);
+    expect(await statusOf(auth.authenticate(req('alice', { tokenInQuery: true })), auth)).toBe(400);
+  });
+
+  it('validates a repeat token once and coalesces concurrent first uses', async () => {
+    const { auth, validator } = setup();
+    await Promise.all(Array.from({ length: 20 }, () => auth.authenticate(req('alice'))));
+    await auth.authenticate(req('alice'));
+    expect(validator.calls).toBe(1);
+  });
+
+  it('does not cache refusals', async () => {
+    const { auth, validator } = setup();
+    await expect(auth.authenticate(req('nobody'))).rejects.toThrow();
+    await expect(auth.authenticate(req('nobody'))).rejects.toThrow();
+    expect(validator.calls).toBe(2);
+  });
+});
+
+describe('session binding', () => {
+  it('lets only the binding principal use a session and forgets it on unbind', async () => {
+    const { auth } = setup();
+    const alice = await auth.authenticate(req('alice'));
+    await auth.bindSession('s-1', alice.principal);
+    await expect(auth.authenticate(req('alice', { sessionId: 's-1' }))).resolves.toBeDefined();
+    expect(await statusOf(auth.authenticate(req('bob', { sessionId: 's-1' })), auth)).toBe(404);
+    expect(await statusOf(auth.authenticate(req('alice', { sessionId: 'never-bound' })), auth)).toBe(404);
+    await auth.unbindSession('s-1');
+    expect(await statusOf(auth.authenticate(req('alice', { sessionId: 's-1' })), auth)).toBe(404);
+  });
+
+  it('binds identity, not token bytes, so a refreshed token keeps the session', async () => {
+    const { auth } = setup({}, { 'alice-refreshed': principal('alice') });
+    const first = await auth.authenticate(req('alice'));
+    await auth.bindSession('s-2', first.principal);
+    await expect(auth.authenticate(req('alice-refreshed', { sessionId: 's-2' }))).resolves.toBeDefined();
+  });
+
+  it('stores only a hash of the session id', async () => {
+    const inner = memoryStore();
+    const keys: string[] = [];
+    const spy: Store = { ...inner, set: (k, v, t) => (keys.push(k), inner.set(k, v, t)) };
+    const { auth } = setup({ store: spy });
+    await auth.bindSession('plain-session-id', (await auth.authenticate(req('alice'))).principal);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/^mcpgate:v1:session:/);
+    expect(keys[0]).not.toContain('plain-session-id');
+  });
+
+  it('fails closed with 503 when the store hangs', async () => {
+    const hanging: Store = { ...memoryStore(), get: () => new Promise(() => undefined) };
+    const { auth } = setup({ store: hanging, storeTimeoutMs: 50 });
+    const started = Date.now();
+    expect(await statusOf(auth.authenticate(req('alice', { sessionId: 's' })), auth)).toBe(503);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('origin check', () => {
+  it('allows its own origin and refuses others with 403', async () => {
+    const { auth } = setup();
+    await expect(auth.authenticate(req('alice', { origin: 'https://mcp.example.com' }))).resolves.toBeDefined();
+    expect(await statusOf(auth.authenticate(req('alice', { origin: 'https://evil.example' })), auth)).toBe(403);
+  });
+
+  it('allows loopback origins for a loopback resource by default', async () => {
+    const { auth } = setup({ resource: 'http://127.0.0.1:3000/mcp' });
+    await expect(auth.authenticate(req('alice', { origin: 'http://localhost:6274' }))).resolves.toBeDefined();
+    expect(await statusOf(auth.authenticate(req('alice', { origin: 'http://rebind.example' })), auth)).toBe(403);
+  });
+});
+
+describe('memory store warning', () => {
+  it('warns once when used in production', () => {
+    const warn = vi.fn();
+    const previous = process.env['NODE_ENV'];
+    process.env['NODE_ENV'] = 'production';
+    try {
+      memoryStore({ warn });
+    } finally {
+      process.env['NODE_ENV'] = previous;
+    }
+    expect(warn).toHaveBeenCalledOnce();
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { VerifiedTokenCache } from '../src/token-cache.js';
+import type { Principal } from '../src/types.js';
+
+const principal = (expiresAt: number): Principal => ({
+  issuer: 'https://as',
+  subject: 'alice',
+  clientId: 'c',
+  scopes: [],
+  expiresAt,
+  audience: [],
+  claims: {},
+});
+
+describe('VerifiedTokenCache', () => {
+  it('never keeps a verdict past the token expiry', () => {
+    const cache = new VerifiedTokenCache({ maxTtlMs: 60_000 });
+    const now = 1_000_000_000_000;
+    cache.set('h', principal(now / 1000 + 2), now);
+    expect(cache.get('h', now + 1_999)).toBeDefined();
+    expect(cache.get('h', now + 2_000)).toBeUndefined();
+  });
+
+  it('caps the lifetime at maxTtlMs', () => {
+    const cache = new VerifiedTokenCache({ maxTtlMs: 1_000 });
+    const now = 1_000_000_000_000;
+    cache.set('h', principal(now / 1000 + 3600), now);
+    expect(cache.get('h', now + 999)).toBeDefined();
+    expect(cache.get('h', now + 1_000)).toBeUndefined();
+  });
+
+  it('is bounded and evicts the least recently used', () => {
+    const cache = new VerifiedTokenCache({ maxEntries: 2 });
+    const exp = Date.now() / 1000 + 60;
+    cache.set('a', principal(exp));
+    cache.set('b', principal(exp));
+    cache.get('a');
+    cache.set('c', principal(exp));
+    expect(cache.size).toBe(2);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBeDefined();
+  });
+});

@@ -1,0 +1,48 @@
+import type { McpAuth } from '@mcpgate/core';
+import type { Request, RequestHandler, Response } from 'express';
+
+export interface MetadataRouterOptions {
+  /** `Cache-Control: max-age` of the document, in seconds. Default 300. */
+  readonly maxAgeSeconds?: number;
+}
+
+/**
+ * Serves the RFC 9728 protected-resource metadata at the path form
+ * (`/.well-known/oauth-protected-resource/mcp` for a resource at `/mcp`) and at the root form
+ * (`/.well-known/oauth-protected-resource`), for GET and OPTIONS, with CORS for browser clients.
+ * Mount it before any authentication middleware.
+ *
+ * @example
+ * ```ts
+ * app.use(protectedResourceMetadata(auth));
+ * ```
+ */
+export function protectedResourceMetadata(auth: McpAuth, options: MetadataRouterOptions = {}): RequestHandler {
+  const maxAge = options.maxAgeSeconds ?? 300;
+  if (!Number.isInteger(maxAge) || maxAge < 0) throw new TypeError('maxAgeSeconds must be a non-negative integer');
+  const paths = new Set([auth.metadataLocations.path, auth.metadataLocations.rootPath]);
+  const body = JSON.stringify(auth.metadata);
+
+  return (req: Request, res: Response, next) => {
+    if (!paths.has(req.path)) return next();
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', 'GET, OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', String(req.headers['access-control-request-headers'] ?? 'MCP-Protocol-Version'));
+      res.setHeader('Access-Control-Max-Age', '86400');
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+      res.statusCode = 405;
+      res.end();
+      return;
+    }
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
+    res.statusCode = 200;
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
