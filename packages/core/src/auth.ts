@@ -1,5 +1,6 @@
 import { extractBearerToken, type CredentialSources } from './bearer.js';
 import { errorResponse, type AuthErrorResponse } from './challenge.js';
+import { Sealer, type EncryptionKeyInput } from './encryption.js';
 import { InvalidTokenError, OriginNotAllowedError, isMcpAuthError } from './errors.js';
 import { guardStore } from './lib/guarded-store.js';
 import { sha256 } from './lib/hash.js';
@@ -44,6 +45,11 @@ export interface McpAuthOptions {
    * origin when the resource itself is on loopback. `'*'` turns the check off.
    */
   readonly allowedOrigins?: readonly string[] | '*';
+  /**
+   * Key(s) sealing token material at rest (AES-256-GCM): base64 of 32 bytes, or `{ id, key }`; the first
+   * seals, all open (rotation). Required when the store is persistent.
+   */
+  readonly encryptionKey?: EncryptionKeyInput | readonly EncryptionKeyInput[];
   /** Where warnings and unexpected validator failures go (never with token bytes). Default `console`. */
   readonly logger?: Pick<Console, 'warn' | 'error'>;
 }
@@ -79,6 +85,8 @@ export interface McpAuth {
   readonly metadataLocations: MetadataLocations;
   /** The store in use, wrapped with the key schema and timeouts. */
   readonly store: Store;
+  /** Seals token material at rest; undefined when no `encryptionKey` was given (memory store only). */
+  readonly sealer: Sealer | undefined;
   /**
    * Authenticates one request: credentials, token, scopes, session binding.
    * @throws an mcpgate error; turn it into an answer with {@link McpAuth.errorResponse}.
@@ -128,6 +136,10 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
     throw new TypeError('store must implement Store (get, set, delete, add, deleteIfEquals, close)');
   }
   const store = guardStore(rawStore, storeTimeoutMs);
+  const sealer = options.encryptionKey === undefined ? undefined : new Sealer(options.encryptionKey, 'encryptionKey');
+  if (rawStore.persistent && sealer === undefined) {
+    throw new TypeError(`encryptionKey is required with the persistent ${rawStore.kind} store: token material is sealed at rest`);
+  }
   const cache = options.tokenCache === false ? new VerifiedTokenCache({ maxEntries: 0 }) : new VerifiedTokenCache(options.tokenCache);
   const logger = options.logger ?? console;
   const originAllowed = originPolicy(resource, options.allowedOrigins);
@@ -145,7 +157,7 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
   };
   const locations = metadataLocations(resource);
   const challenge = { resourceMetadataUrl: locations.url, defaultScopes: requiredScopes };
-  const sessions = new SessionBindings(store, sessionTtlMs);
+  const sessions = new SessionBindings(store, sessionTtlMs, sealer === undefined ? sha256 : (id) => sealer.lookupKey(id));
   const resourceUrl = new URL(resource);
   const inFlight = new Map<string, Promise<Principal>>();
 
@@ -173,6 +185,7 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
     metadata,
     metadataLocations: locations,
     store,
+    sealer,
     async authenticate(request) {
       if (request.origin !== undefined && !originAllowed(request.origin)) {
         throw new OriginNotAllowedError(`origin ${request.origin} may not call this server`);

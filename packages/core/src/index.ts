@@ -3,6 +3,8 @@ export type { McpAuth, McpAuthOptions, McpAuthRequest, McpAuthSuccess } from './
 export { extractBearerToken } from './bearer.js';
 export type { CredentialSources } from './bearer.js';
 export { errorResponse, quoteHeaderValue } from './challenge.js';
+export { DecryptionError, Sealer, createSealer, generateEncryptionKey } from './encryption.js';
+export type { EncryptionKeyInput, SealedValue } from './encryption.js';
 export type { AuthErrorResponse, ChallengeOptions } from './challenge.js';
 export {
   InsufficientScopeError,

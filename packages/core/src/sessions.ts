@@ -10,19 +10,22 @@ interface Binding {
 
 /**
  * Binds MCP session ids to the identity (issuer + subject) that created them. Stores identity, never
- * token bytes, so a binding survives token refresh; stores the SHA-256 of the session id, never the id.
+ * token bytes, so a binding survives token refresh; stores a hash (HMAC when a key is configured) of the session id, never the id.
  */
 export class SessionBindings {
   readonly #store: Store;
   readonly #ttlMs: number;
+  readonly #hash: (sessionId: string) => string;
 
-  constructor(store: Store, ttlMs: number) {
+  /** `hash` turns a session id into its lookup key (default SHA-256; mcpgate uses an HMAC when it has a key). */
+  constructor(store: Store, ttlMs: number, hash: (sessionId: string) => string = sha256) {
     this.#store = store;
     this.#ttlMs = ttlMs;
+    this.#hash = hash;
   }
 
   #key(sessionId: string): string {
-    return `session:${sha256(sessionId)}`;
+    return `session:${this.#hash(sessionId)}`;
   }
 
   /** Records that `sessionId` belongs to `principal`. */
