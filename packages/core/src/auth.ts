@@ -68,7 +68,6 @@ export interface McpAuthRequest extends CredentialSources {
   readonly body?: unknown;
   /** `Origin` header, when present. */
   readonly origin?: string | undefined;
-  readonly signal?: AbortSignal | undefined;
 }
 
 /** An authenticated request. */
@@ -140,7 +139,15 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
   if (rawStore.persistent && sealer === undefined) {
     throw new TypeError(`encryptionKey is required with the persistent ${rawStore.kind} store: token material is sealed at rest`);
   }
-  const cache = options.tokenCache === false ? new VerifiedTokenCache({ maxEntries: 0 }) : new VerifiedTokenCache(options.tokenCache);
+  const validatorTtl = validator.maxCacheTtlMs;
+  if (validatorTtl !== undefined && !(typeof validatorTtl === 'number' && validatorTtl >= 0)) {
+    throw new TypeError('validator.maxCacheTtlMs must be a non-negative number of milliseconds');
+  }
+  const cacheOptions = options.tokenCache === false ? { maxEntries: 0 } : (options.tokenCache ?? {});
+  const cache = new VerifiedTokenCache({
+    ...cacheOptions,
+    maxTtlMs: Math.min(cacheOptions.maxTtlMs ?? 5 * 60_000, validatorTtl ?? Infinity),
+  });
   const logger = options.logger ?? console;
   const originAllowed = originPolicy(resource, options.allowedOrigins);
 
@@ -161,14 +168,14 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
   const resourceUrl = new URL(resource);
   const inFlight = new Map<string, Promise<Principal>>();
 
-  const verify = async (token: string, signal: AbortSignal | undefined): Promise<Principal> => {
+  const verify = async (token: string): Promise<Principal> => {
     const key = sha256(token);
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     let pending = inFlight.get(key);
     if (pending === undefined) {
       pending = validator
-        .validate(token, signal === undefined ? { resource } : { resource, signal })
+        .validate(token, { resource })
         .then((principal) => {
           assertPrincipal(principal);
           cache.set(key, principal);
@@ -191,7 +198,7 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
         throw new OriginNotAllowedError(`origin ${request.origin} may not call this server`);
       }
       const token = extractBearerToken(request);
-      const principal = await verify(token, request.signal);
+      const principal = await verify(token);
       policy.assert(principal.scopes, toolNamesOf(request));
       if (request.sessionId !== undefined) await sessions.assert(request.sessionId, principal);
       const authInfo: AuthInfo = {

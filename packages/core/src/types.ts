@@ -42,6 +42,12 @@ export interface ValidationContext {
 export interface TokenValidator {
   /** Short name for logs, e.g. `jwt` or `introspection`. */
   readonly kind: string;
+  /**
+   * Longest time, in milliseconds, mcpgate may reuse a verdict of this validator without asking it again
+   * (for introspection: its cache lifetime, which is the revocation lag). Absent: until the token's `exp`,
+   * capped by `tokenCache.maxTtlMs`.
+   */
+  readonly maxCacheTtlMs?: number;
   validate(token: string, ctx: ValidationContext): Promise<Principal>;
 }
 

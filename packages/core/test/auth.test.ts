@@ -201,3 +201,14 @@ describe('memory store warning', () => {
     expect(warn).toHaveBeenCalledOnce();
   });
 });
+
+describe('validator-suggested cache lifetime', () => {
+  it('never reuses a verdict longer than the validator allows', async () => {
+    const validator = fakeValidator({ alice: principal('alice') });
+    const counted = { kind: 'fake', maxCacheTtlMs: 0, validate: (t: string, c: { resource: string }) => validator.validate(t, c) };
+    const auth = createMcpAuth({ resource: RESOURCE, authorizationServers: ['https://as'], validator: counted });
+    await auth.authenticate(req('alice'));
+    await auth.authenticate(req('alice'));
+    expect(validator.calls).toBe(2);
+  });
+});

@@ -1,1 +1,2 @@
-export {};
+export { introspectionValidator } from './introspection-validator.js';
+export type { ClientAuthMethod, IntrospectionValidatorOptions } from './types.js';

@@ -1,0 +1,115 @@
+import { InvalidTokenError, ServiceUnavailableError } from '@mcpgate/core';
+import type { JsonValue, Principal, TokenValidator, ValidationContext } from '@mcpgate/core';
+import { principalFromClaims } from './lib/claims.js';
+import { clientAuthentication } from './lib/client-auth.js';
+import { abandonOnAbort, withDeadline } from './lib/deadline.js';
+import { endpointResolver } from './lib/discovery.js';
+import { sha256 } from './lib/hash.js';
+import { resolveOptions } from './lib/options.js';
+import { MalformedIntrospectionResponse, processIntrospectionResponse } from './lib/process-response.js';
+import { introspectionRequest } from './lib/request.js';
+import { VerdictCache } from './lib/verdict-cache.js';
+import type { Verdict } from './lib/verdict-cache.js';
+import type { IntrospectionValidatorOptions } from './types.js';
+
+const STORE_TIMEOUT_CAP_MS = 1_000;
+
+/**
+ * A {@link TokenValidator} for opaque access tokens: asks the authorization server (RFC 7662) whether a
+ * token is active, checks the answer's `exp`, `nbf`, `aud`, `iss`, `sub` and `token_type`, and caches
+ * the answer by the SHA-256 of the token (never the token) for at most `cacheTtlSeconds` and never past
+ * `exp`. Concurrent validations of one token share one call. An unreachable or misbehaving authorization
+ * server yields `ServiceUnavailableError` (503 + `Retry-After`), never `InvalidTokenError`.
+ *
+ * Revocation lag: a revoked token keeps working for up to `cacheTtlSeconds` (plus whatever the
+ * composition root's own token cache adds; see the README).
+ *
+ * @example
+ * ```ts
+ * const auth = createMcpAuth({
+ *   resource: 'https://mcp.example.com/mcp',
+ *   authorizationServers: ['https://login.example.com'],
+ *   validator: introspectionValidator({
+ *     issuer: 'https://login.example.com',
+ *     clientId: 'mcp-server',
+ *     clientSecret: process.env.INTROSPECTION_SECRET!,
+ *   }),
+ * });
+ * ```
+ * @throws TypeError at construction when an option is invalid (the message names it).
+ */
+export function introspectionValidator(options: IntrospectionValidatorOptions): TokenValidator {
+  const config = resolveOptions(options);
+  const unavailable = (dependency: string) => (message: string, cause?: unknown) =>
+    new ServiceUnavailableError(message, { dependency, retryAfter: config.retryAfterSeconds, cause });
+  const authenticate = clientAuthentication(config.clientAuthMethod, config);
+  const endpoint =
+    config.endpoint === undefined
+      ? endpointResolver(config.issuer, config.fetch, config.timeoutMs, unavailable('discovery'))
+      : () => Promise.resolve(config.endpoint as string);
+  const warned = new Set<number>();
+  const warn = (message: string): void => config.logger.warn(message);
+  const cache = new VerdictCache(config.cache, Math.min(config.timeoutMs, STORE_TIMEOUT_CAP_MS), warn);
+  const inFlight = new Map<string, Promise<Verdict>>();
+  const policy = { issuer: config.issuer, requireAudience: config.requireAudience, cacheTtlSeconds: config.cacheTtlSeconds };
+  const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+  const introspect = async (token: string): Promise<Verdict> => {
+    const url = await endpoint();
+    const toError = unavailable('introspection');
+    const answer = await withDeadline(
+      config.timeoutMs,
+      async (signal) => processIntrospectionResponse(await introspectionRequest(config.fetch, url, token, authenticate, signal)),
+      () => toError(`introspection did not answer within ${config.timeoutMs} ms`),
+    ).catch((error: unknown) => {
+      if (error instanceof ServiceUnavailableError) throw error;
+      if (error instanceof MalformedIntrospectionResponse) {
+        const { status } = error;
+        if ((status === 401 || status === 403) && !warned.has(status)) {
+          warned.add(status);
+          warn(`[mcpgate] introspection endpoint refused this client (HTTP ${status}): check clientId, clientSecret and clientAuthMethod`);
+        }
+        throw toError(error.message, error);
+      }
+      throw toError('introspection request failed', error);
+    });
+    return answer.active ? { active: true, at: nowSeconds(), claims: answer as Record<string, JsonValue> } : { active: false };
+  };
+
+  const ttlMs = (verdict: Verdict, resource: string): number => {
+    const negative = config.negativeCacheTtlSeconds * 1000;
+    if (!verdict.active) return negative;
+    try {
+      principalFromClaims(verdict.claims, resource, policy, verdict.at, nowSeconds());
+    } catch {
+      return negative;
+    }
+    const exp = verdict.claims['exp'];
+    const untilExp = typeof exp === 'number' ? exp * 1000 - Date.now() : Infinity;
+    return Math.min(config.cacheTtlSeconds * 1000, untilExp);
+  };
+
+  const lookup = async (tokenHash: string, token: string, resource: string): Promise<Verdict> => {
+    const cached = await cache.get(tokenHash);
+    if (cached !== undefined) return cached;
+    const verdict = await introspect(token);
+    await cache.set(tokenHash, verdict, ttlMs(verdict, resource));
+    return verdict;
+  };
+
+  return {
+    kind: 'introspection',
+    maxCacheTtlMs: config.cacheTtlSeconds * 1000,
+    async validate(token: string, ctx: ValidationContext): Promise<Principal> {
+      const tokenHash = sha256(token);
+      let pending = inFlight.get(tokenHash);
+      if (pending === undefined) {
+        pending = lookup(tokenHash, token, ctx.resource).finally(() => inFlight.delete(tokenHash));
+        inFlight.set(tokenHash, pending);
+      }
+      const verdict = await abandonOnAbort(pending, ctx.signal);
+      if (!verdict.active) throw new InvalidTokenError('token is not active', { reason: 'inactive' });
+      return principalFromClaims(verdict.claims, ctx.resource, policy, verdict.at, nowSeconds());
+    },
+  };
+}
