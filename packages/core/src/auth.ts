@@ -178,7 +178,9 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
         .validate(token, { resource })
         .then((principal) => {
           assertPrincipal(principal);
-          cache.set(key, principal);
+          const vouchedUntil =
+            validatorTtl !== undefined && principal.verifiedAt !== undefined ? principal.verifiedAt * 1000 + validatorTtl : Infinity;
+          cache.set(key, principal, Date.now(), vouchedUntil);
           return principal;
         })
         .finally(() => inFlight.delete(key));

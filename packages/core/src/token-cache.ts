@@ -45,9 +45,10 @@ export class VerifiedTokenCache {
     return entry.principal;
   }
 
-  set(tokenHash: string, principal: Principal, now = Date.now()): void {
+  /** Remembers a verdict until the token's `exp`, `maxTtlMs` from now, or `notAfter` (ms), whichever comes first. */
+  set(tokenHash: string, principal: Principal, now = Date.now(), notAfter = Infinity): void {
     if (this.#maxEntries === 0) return;
-    const until = Math.min(principal.expiresAt * 1000, now + this.#maxTtlMs);
+    const until = Math.min(principal.expiresAt * 1000, now + this.#maxTtlMs, notAfter);
     if (until <= now) return;
     this.#entries.delete(tokenHash);
     this.#entries.set(tokenHash, { principal, until });

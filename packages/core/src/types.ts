@@ -21,6 +21,11 @@ export interface Principal {
   readonly audience: readonly string[];
   /** Every claim of the token (JWT payload or introspection response). */
   readonly claims: Readonly<Record<string, unknown>>;
+  /**
+   * When the authority last vouched for the token, in seconds since the epoch (introspection: the time of
+   * the call). With the validator's `maxCacheTtlMs`, bounds how long the verdict may be reused.
+   */
+  readonly verifiedAt?: number;
 }
 
 /** What a validator learns about the request besides the token. */

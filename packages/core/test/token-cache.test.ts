@@ -41,3 +41,13 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('a')).toBeDefined();
   });
 });
+
+describe('VerifiedTokenCache notAfter', () => {
+  it('honours a validator-imposed deadline before exp and maxTtlMs', () => {
+    const cache = new VerifiedTokenCache({ maxTtlMs: 60_000 });
+    const now = 1_000_000_000_000;
+    cache.set('h', principal(now / 1000 + 3600), now, now + 500);
+    expect(cache.get('h', now + 499)).toBeDefined();
+    expect(cache.get('h', now + 500)).toBeUndefined();
+  });
+});

@@ -18,8 +18,12 @@ describe('introspection answers', () => {
   it('builds the principal from an active answer', async () => {
     const claims = activeClaims();
     const { fetch } = fakeFetch(() => json(claims));
+    const before = nowSeconds();
     const principal = await introspectionValidator({ ...baseOptions, fetch }).validate('tok', ctx);
+    expect(principal.verifiedAt).toBeGreaterThanOrEqual(before);
+    expect(principal.verifiedAt).toBeLessThanOrEqual(nowSeconds());
     expect(principal).toEqual({
+      verifiedAt: principal.verifiedAt,
       issuer: baseOptions.issuer,
       subject: 'user-1',
       clientId: 'client-a',

@@ -56,5 +56,6 @@ export function principalFromClaims(
     expiresAt: exp ?? introspectedAt + policy.cacheTtlSeconds,
     audience,
     claims,
+    verifiedAt: introspectedAt,
   };
 }
