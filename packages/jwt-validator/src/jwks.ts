@@ -1,0 +1,67 @@
+import { ServiceUnavailableError } from '@mcpgate/core';
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { isTimeout } from './lib/deadline.js';
+import { abortableFetch, fetchOrGlobal } from './lib/fetch.js';
+import type { FetchLike } from './options.js';
+
+/** How a remote key set is fetched and cached. */
+export interface RemoteKeysOptions {
+  /** `fetch` to use. Default: the global `fetch`. Part of the cache key. */
+  readonly fetch?: FetchLike | undefined;
+  /** Longest a JWKS request may take, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Least time between two refetches caused by an unknown `kid`, in milliseconds. */
+  readonly cooldownMs: number;
+  /** Age after which the key set is fetched again, in milliseconds. */
+  readonly cacheMaxAgeMs: number;
+}
+
+/** Errors jose raises about the token itself during key selection; they pass through for mapping. */
+const TOKEN_KEY_ERRORS: ReadonlySet<string> = new Set([
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_NOT_SUPPORTED',
+]);
+
+const DEFAULT_FETCH_KEY = {};
+const byFetch = new WeakMap<object, Map<string, JWTVerifyGetKey>>();
+
+/**
+ * The process-wide key resolver of a JWKS URL: one jose remote key set per URL, fetch and cache
+ * settings, so its cache and unknown-`kid` cooldown hold across validators and requests. Fetch
+ * failures reject with `ServiceUnavailableError` (`dependency: 'jwks'`).
+ */
+export function remoteKeys(jwksUri: string, options: RemoteKeysOptions): JWTVerifyGetKey {
+  const fetchKey: object = options.fetch ?? DEFAULT_FETCH_KEY;
+  let resolvers = byFetch.get(fetchKey);
+  if (resolvers === undefined) {
+    resolvers = new Map();
+    byFetch.set(fetchKey, resolvers);
+  }
+  const key = JSON.stringify([jwksUri, options.timeoutMs, options.cooldownMs, options.cacheMaxAgeMs]);
+  let resolver = resolvers.get(key);
+  if (resolver === undefined) {
+    resolver = createResolver(jwksUri, options);
+    resolvers.set(key, resolver);
+  }
+  return resolver;
+}
+
+function createResolver(jwksUri: string, options: RemoteKeysOptions): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(new URL(jwksUri), {
+    timeoutDuration: options.timeoutMs,
+    cooldownDuration: options.cooldownMs,
+    cacheMaxAge: options.cacheMaxAgeMs,
+    [customFetch]: abortableFetch(fetchOrGlobal(options.fetch)),
+  });
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (cause) {
+      const code = (cause as { code?: unknown } | null)?.code;
+      if (typeof code === 'string' && TOKEN_KEY_ERRORS.has(code)) throw cause;
+      const what = code === 'ERR_JWKS_TIMEOUT' || isTimeout(cause) ? `timed out after ${options.timeoutMs} ms` : 'failed';
+      throw new ServiceUnavailableError(`JWKS request ${what} (${jwksUri})`, { dependency: 'jwks', cause });
+    }
+  };
+}
