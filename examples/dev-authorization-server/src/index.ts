@@ -1,1 +1,12 @@
-export {};
+export { startDevAuthorizationServer } from './server.js';
+export { authorizeInBrowser, approveDeviceCode } from './browser.js';
+export { DevAuthorizationServerError } from './errors.js';
+export type { DevAuthorizationServerErrorCode } from './errors.js';
+export type {
+  DevAuthorizationServer,
+  DevAuthorizationServerOptions,
+  DevAuthorizationServerStats,
+  DevJwk,
+  DevUser,
+  OidcProvider,
+} from './types.js';

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { createFindAccount } from './accounts.js';
+import { userCodeConfirmSource, userCodeInputSource, successSource } from './device-pages.js';
+import { createAdapterClass, type MemoryStorage } from './memory-adapter.js';
+import type { DevJwk, DevUser } from './types.js';
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+export const UPSTREAM_SCOPES = ['openid', 'offline_access', 'profile', 'email'] as const;
+
+export interface ConfigurationInput {
+  resource: string;
+  extraResources: string[];
+  scopes: string[];
+  accessTokenFormat: 'jwt' | 'opaque';
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  upstreamAccessTokenTtlSeconds: number;
+  users: Record<string, DevUser>;
+  privateJwk: DevJwk;
+  storage: MemoryStorage;
+  introspectionClient: { clientId: string; clientSecret: string };
+  deviceClient: { clientId: string };
+  testClient: { clientId: string; clientSecret: string };
+  InvalidTarget: new () => Error;
+}
+
+export function buildConfiguration(input: ConfigurationInput): Record<string, unknown> {
+  const { resource, extraResources, scopes, introspectionClient, deviceClient, testClient } = input;
+  const known = new Set([resource, ...extraResources]);
+  const scope = scopes.join(' ');
+  const isDeviceClient = (client: { clientId?: string } | undefined) => client?.clientId === deviceClient.clientId;
+
+  return {
+    adapter: createAdapterClass(input.storage),
+    clients: [
+      {
+        client_id: introspectionClient.clientId,
+        client_secret: introspectionClient.clientSecret,
+        grant_types: [],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        client_id: deviceClient.clientId,
+        grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'none',
+        scope: UPSTREAM_SCOPES.join(' '),
+      },
+      {
+        client_id: testClient.clientId,
+        client_secret: testClient.clientSecret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    jwks: { keys: [input.privateJwk] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    findAccount: createFindAccount(input.users),
+    claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
+    scopes: [...UPSTREAM_SCOPES, ...scopes],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    pkce: { required: () => true },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    clientBasedCORS: () => true,
+    issueRefreshToken: async (_ctx: unknown, client: any) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: (ctx: any) => ctx.oidc.entities.Client?.clientAuthMethod === 'none',
+    ttl: {
+      AccessToken: (_ctx: unknown, token: any, client: any) => (isDeviceClient(client)
+        ? input.upstreamAccessTokenTtlSeconds
+        : token.resourceServer?.accessTokenTTL ?? input.accessTokenTtlSeconds),
+      ClientCredentials: (_ctx: unknown, token: any) => token.resourceServer?.accessTokenTTL ?? input.accessTokenTtlSeconds,
+      RefreshToken: () => input.refreshTokenTtlSeconds,
+      AuthorizationCode: () => 60,
+      DeviceCode: () => 600,
+      IdToken: () => 3600,
+      Interaction: () => 3600,
+      Session: () => 14 * 24 * 3600,
+      Grant: () => Math.max(14 * 24 * 3600, input.refreshTokenTtlSeconds),
+    },
+    features: {
+      devInteractions: { enabled: false },
+      registration: { enabled: true },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx: unknown, client: any) => client.clientId === introspectionClient.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx: unknown, client: any, token: any) => client.clientId === introspectionClient.clientId
+          || token.clientId === client.clientId,
+      },
+      deviceFlow: { enabled: true, userCodeInputSource, userCodeConfirmSource, successSource },
+      clientCredentials: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx: unknown, client: any, oneOf?: string[]) => {
+          if (oneOf) return oneOf;
+          return isDeviceClient(client) ? undefined : resource;
+        },
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx: unknown, indicator: string, client: any) => {
+          if (!known.has(indicator) || isDeviceClient(client)) throw new input.InvalidTarget();
+          return {
+            scope,
+            audience: indicator,
+            accessTokenTTL: input.accessTokenTtlSeconds,
+            accessTokenFormat: indicator === resource ? input.accessTokenFormat : 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+  };
+}
