@@ -1,1 +1,11 @@
-export {};
+/**
+ * The mcpgate example MCP server, as a library for tests and benchmarks. `main.ts` runs it from the
+ * environment; see the README for the variables.
+ */
+export { createExampleApp } from './app.js';
+export type { ExampleApp, ExampleAppOptions } from './app.js';
+export { setupAuth } from './auth-setup.js';
+export type { AuthSetup } from './auth-setup.js';
+export { ConfigError, loadConfig } from './config.js';
+export type { ExampleConfig } from './config.js';
+export { buildMcpServer } from './mcp.js';

@@ -1,0 +1,77 @@
+/**
+ * The example server's environment contract (see ARCHITECTURE.md): every variable, its default, and a
+ * clear error for a bad value.
+ */
+export interface ExampleConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly resource: string;
+  /** Unset: start the embedded development authorization server. */
+  readonly issuer: string | undefined;
+  readonly validator: 'jwt' | 'introspection';
+  readonly introspection: { readonly clientId: string | undefined; readonly clientSecret: string | undefined; readonly cacheTtlSeconds: number };
+  readonly requiredScopes: string[];
+  readonly store: string;
+  readonly encryptionKey: string | undefined;
+  readonly upstream: {
+    readonly issuer: string | undefined;
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly scope: string;
+    readonly api: string | undefined;
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Reads and checks the environment. @throws ConfigError naming the variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
+  const host = optional(env, 'HOST') ?? '127.0.0.1';
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  const resource = optional(env, 'MCP_RESOURCE') ?? `http://${hostForUrl}:${port}/mcp`;
+  const validator = optional(env, 'MCP_AUTH_VALIDATOR') ?? 'jwt';
+  if (validator !== 'jwt' && validator !== 'introspection') {
+    throw new ConfigError(`MCP_AUTH_VALIDATOR must be "jwt" or "introspection", got ${JSON.stringify(validator)}`);
+  }
+  const issuer = optional(env, 'MCP_AUTH_ISSUER');
+  return {
+    host,
+    port,
+    resource,
+    issuer,
+    validator,
+    introspection: {
+      clientId: optional(env, 'MCP_AUTH_INTROSPECTION_CLIENT_ID'),
+      clientSecret: optional(env, 'MCP_AUTH_INTROSPECTION_CLIENT_SECRET'),
+      cacheTtlSeconds: integer(env, 'MCP_AUTH_INTROSPECTION_CACHE_TTL', 60, 0, 86_400),
+    },
+    requiredScopes: (optional(env, 'MCP_AUTH_REQUIRED_SCOPES') ?? 'mcp:tools').split(/\s+/).filter(Boolean),
+    store: optional(env, 'MCP_AUTH_STORE') ?? 'sqlite://./.data/mcpgate.sqlite',
+    encryptionKey: optional(env, 'MCP_AUTH_ENCRYPTION_KEY'),
+    upstream: {
+      issuer: optional(env, 'MCP_UPSTREAM_ISSUER'),
+      clientId: optional(env, 'MCP_UPSTREAM_CLIENT_ID'),
+      clientSecret: optional(env, 'MCP_UPSTREAM_CLIENT_SECRET'),
+      scope: optional(env, 'MCP_UPSTREAM_SCOPE') ?? 'openid offline_access',
+      api: optional(env, 'MCP_UPSTREAM_API'),
+    },
+  };
+}
