@@ -1,1 +1,3 @@
-export {};
+export { redisStore } from './redis-store.js';
+export { RedisTimeoutError } from './errors.js';
+export type { RedisStoreOptions } from './options.js';

@@ -1,1 +1,3 @@
-export {};
+export { sqliteStore } from './sqlite-store.js';
+export { SqliteBusyError } from './errors.js';
+export type { SqliteStoreOptions } from './options.js';

@@ -1,1 +1,2 @@
-export {};
+export { storeConformanceSuite } from './suite.js';
+export type { StoreConformanceOptions, StoreFactory, StoreFactoryContext } from './types.js';

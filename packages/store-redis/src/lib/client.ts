@@ -1,0 +1,82 @@
+import { createClient } from '@keyv/redis';
+import type { RedisClientConnectionType } from '@keyv/redis';
+import type { ResolvedRedisOptions } from '../options.js';
+
+export interface Connection {
+  readonly client: RedisClientConnectionType;
+  /** Resolves when the client is ready, has failed since, or `connectTimeoutMs` passed. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Listener = (...args: unknown[]) => void;
+interface Emitter {
+  on(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
+  isOpen: boolean;
+  isReady?: boolean;
+  connect(): Promise<unknown>;
+  destroy(): unknown;
+}
+
+const toError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));
+
+export function connect(options: ResolvedRedisOptions): Connection {
+  const owned = options.client === undefined;
+  const client =
+    options.client ??
+    (createClient({
+      url: options.uri,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: options.connectTimeoutMs,
+        reconnectStrategy: (retries: number) =>
+          Math.min(100 * 2 ** Math.min(retries, 10), options.maxReconnectDelayMs) + Math.floor(Math.random() * 50),
+      },
+    }) as RedisClientConnectionType);
+  const emitter = client as unknown as Emitter;
+  let failed = false;
+  let closed = false;
+  let waiters: Array<() => void> = [];
+  const wake = (): void => {
+    const pending = waiters;
+    waiters = [];
+    for (const resolve of pending) resolve();
+  };
+  const onError: Listener = (error) => {
+    if (!failed && !closed) options.onError(toError(error));
+    failed = true;
+    wake();
+  };
+  const onReady: Listener = () => {
+    failed = false;
+    wake();
+  };
+  emitter.on('error', onError);
+  emitter.on('ready', onReady);
+  if (!emitter.isOpen) emitter.connect().catch(onError);
+
+  return {
+    client,
+    settled() {
+      if (emitter.isReady !== false || failed) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, options.connectTimeoutMs);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+    async close() {
+      closed = true;
+      emitter.off('error', onError);
+      emitter.off('ready', onReady);
+      wake();
+      if (owned && emitter.isOpen) {
+        emitter.on('error', () => {});
+        emitter.destroy();
+      }
+    },
+  };
+}

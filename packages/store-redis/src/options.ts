@@ -1,0 +1,59 @@
+import type { RedisClientConnectionType } from '@keyv/redis';
+
+/** Options of {@link redisStore}. Give `uri` or `client`, not both; neither means `redis://127.0.0.1:6379`. */
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. Default `redis://127.0.0.1:6379`. */
+  readonly uri?: string;
+  /**
+   * A `@redis/client` client (or cluster / sentinel) you already built; connected if it is not open yet,
+   * and left open by `close()`. Give it `disableOfflineQueue: true` so calls fail fast while it reconnects.
+   */
+  readonly client?: RedisClientConnectionType;
+  /** Prepended to every key. Default `mcpgate:`. */
+  readonly keyPrefix?: string;
+  /** Most time a connection attempt may take, and a call waits for the first connection, in milliseconds. Default 2,000. */
+  readonly connectTimeoutMs?: number;
+  /** Most time one call may take before it rejects, in milliseconds. Default 2,000. */
+  readonly commandTimeoutMs?: number;
+  /** Longest pause between reconnection attempts, in milliseconds (backoff from 100 ms). Default 2,000. */
+  readonly maxReconnectDelayMs?: number;
+  /** Receives connection errors, once per outage. Default: `console.warn`. */
+  readonly onError?: (error: Error) => void;
+}
+
+export interface ResolvedRedisOptions {
+  readonly uri: string;
+  readonly client: RedisClientConnectionType | undefined;
+  readonly keyPrefix: string;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly maxReconnectDelayMs: number;
+  readonly onError: (error: Error) => void;
+}
+
+const positiveInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;
+
+export function resolveOptions(uriOrOptions: string | RedisStoreOptions): ResolvedRedisOptions {
+  const options: RedisStoreOptions = typeof uriOrOptions === 'string' ? { uri: uriOrOptions } : uriOrOptions ?? {};
+  if (options.uri !== undefined && options.client !== undefined) throw new TypeError('redisStore: give uri or client, not both');
+  const uri = options.uri ?? 'redis://127.0.0.1:6379';
+  if (typeof uri !== 'string' || !/^rediss?:\/\/[^/]/.test(uri)) {
+    throw new TypeError('redisStore: uri must look like redis://host:port[/db]');
+  }
+  if (options.client !== undefined && typeof (options.client as { connect?: unknown }).connect !== 'function') {
+    throw new TypeError('redisStore: client must be a @redis/client client, cluster or sentinel');
+  }
+  const keyPrefix = options.keyPrefix ?? 'mcpgate:';
+  if (typeof keyPrefix !== 'string') throw new TypeError('redisStore: keyPrefix must be a string');
+  const connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
+  if (!positiveInteger(connectTimeoutMs)) throw new TypeError('redisStore: connectTimeoutMs must be a positive integer (milliseconds)');
+  const commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+  if (!positiveInteger(commandTimeoutMs)) throw new TypeError('redisStore: commandTimeoutMs must be a positive integer (milliseconds)');
+  const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 2_000;
+  if (!positiveInteger(maxReconnectDelayMs)) {
+    throw new TypeError('redisStore: maxReconnectDelayMs must be a positive integer (milliseconds)');
+  }
+  const onError = options.onError ?? ((error: Error) => console.warn(`[mcpgate] redis store: ${error.message}`));
+  if (typeof onError !== 'function') throw new TypeError('redisStore: onError must be a function');
+  return { uri, client: options.client, keyPrefix, connectTimeoutMs, commandTimeoutMs, maxReconnectDelayMs, onError };
+}

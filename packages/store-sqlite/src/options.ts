@@ -1,0 +1,59 @@
+import type Keyv from 'keyv';
+
+/** Options of {@link sqliteStore}. Give `uri` or `keyv`, not both. */
+export interface SqliteStoreOptions {
+  /** `sqlite://./relative/file.sqlite` (from the working directory) or `sqlite:///absolute/file.sqlite`. */
+  readonly uri?: string;
+  /** A Keyv on `@keyv/sqlite` you already built; its connection is used, and left open by `close()`. */
+  readonly keyv?: Keyv;
+  /** Table holding the entries (`key`, `value` JSON text, `expires_at` in epoch milliseconds). Default `mcpgate_store`. */
+  readonly table?: string;
+  /** Prepended to every key. Default `''` (mcpgate keys already start with `mcpgate:v1:`). */
+  readonly keyPrefix?: string;
+  /** How long one statement waits for another writer's lock, in milliseconds. Default 5,000. */
+  readonly busyTimeoutMs?: number;
+  /** Retries after `SQLITE_BUSY`, with exponential backoff from 25 ms. Default 2. */
+  readonly busyRetries?: number;
+  /** How often expired rows are deleted, in milliseconds. Default 60,000. */
+  readonly sweepIntervalMs?: number;
+}
+
+export interface ResolvedSqliteOptions {
+  readonly path: string | undefined;
+  readonly keyv: Keyv | undefined;
+  readonly table: string;
+  readonly keyPrefix: string;
+  readonly busyTimeoutMs: number;
+  readonly busyRetries: number;
+  readonly sweepIntervalMs: number;
+}
+
+const nonNegativeInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
+
+export function resolveOptions(uriOrOptions: string | SqliteStoreOptions): ResolvedSqliteOptions {
+  const options: SqliteStoreOptions = typeof uriOrOptions === 'string' ? { uri: uriOrOptions } : uriOrOptions ?? {};
+  if (options.uri !== undefined && options.keyv !== undefined) throw new TypeError('sqliteStore: give uri or keyv, not both');
+  if (options.uri === undefined && options.keyv === undefined) throw new TypeError('sqliteStore: uri or keyv is required');
+  let path: string | undefined;
+  if (options.uri !== undefined) {
+    if (typeof options.uri !== 'string' || !/^sqlite:\/\/.+/.test(options.uri)) {
+      throw new TypeError('sqliteStore: uri must look like sqlite://./file.sqlite or sqlite:///abs/file.sqlite');
+    }
+    path = options.uri.slice('sqlite://'.length);
+  }
+  const table = options.table ?? 'mcpgate_store';
+  if (typeof table !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
+    throw new TypeError('sqliteStore: table must be a SQL identifier ([A-Za-z_][A-Za-z0-9_]*)');
+  }
+  const keyPrefix = options.keyPrefix ?? '';
+  if (typeof keyPrefix !== 'string') throw new TypeError('sqliteStore: keyPrefix must be a string');
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  if (!nonNegativeInteger(busyTimeoutMs)) throw new TypeError('sqliteStore: busyTimeoutMs must be a non-negative integer (milliseconds)');
+  const busyRetries = options.busyRetries ?? 2;
+  if (!nonNegativeInteger(busyRetries) || busyRetries > 10) throw new TypeError('sqliteStore: busyRetries must be an integer from 0 to 10');
+  const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+  if (!nonNegativeInteger(sweepIntervalMs) || sweepIntervalMs === 0) {
+    throw new TypeError('sqliteStore: sweepIntervalMs must be a positive integer (milliseconds)');
+  }
+  return { path, keyv: options.keyv, table, keyPrefix, busyTimeoutMs, busyRetries, sweepIntervalMs };
+}
