@@ -9,3 +9,7 @@ export type { AuthSetup } from './auth-setup.js';
 export { ConfigError, loadConfig } from './config.js';
 export type { ExampleConfig } from './config.js';
 export { buildMcpServer } from './mcp.js';
+export { ScriptedOAuthClientProvider, connectWithOAuth } from './oauth-client.js';
+export type { ConnectedClient } from './oauth-client.js';
+export { registerUpstreamTools } from './upstream-tools.js';
+export type { UpstreamToolsOptions } from './upstream-tools.js';

@@ -1,0 +1,109 @@
+import { ServiceUnavailableError } from '../errors.js';
+import { fetchFunction, httpUrl, positiveNumber } from './lib/options.js';
+
+/** The upstream authorization server endpoints mcpgate uses. */
+export interface UpstreamEndpoints {
+  readonly tokenEndpoint: string;
+  /** RFC 8628 `device_authorization_endpoint`; absent when the server does not offer the device flow. */
+  readonly deviceAuthorizationEndpoint?: string | undefined;
+  /** OpenID Connect `userinfo_endpoint`, when the server has one. */
+  readonly userinfoEndpoint?: string | undefined;
+}
+
+/** Options of {@link upstreamDiscovery}. */
+export interface UpstreamDiscoveryOptions {
+  /** Issuer identifier of the upstream authorization server, exactly as it appears in its metadata. */
+  readonly issuer: string;
+  readonly fetch?: typeof fetch | undefined;
+  /** Longest a metadata request may take, in milliseconds. Default 5,000. */
+  readonly timeoutMs?: number | undefined;
+  /** How long discovered metadata is reused, in milliseconds. Default one hour. */
+  readonly cacheTtlMs?: number | undefined;
+}
+
+/**
+ * Discovers the upstream authorization server's endpoints from its RFC 8414 metadata
+ * (`/.well-known/oauth-authorization-server`), falling back to OpenID Connect discovery; the answer is
+ * cached for `cacheTtlMs` (failures are not cached) and concurrent callers share one request. The
+ * metadata's `issuer` must equal the configured issuer (RFC 8414 §3.3).
+ *
+ * @example
+ * ```ts
+ * const endpoints = upstreamDiscovery({ issuer: 'https://login.example.com' });
+ * const { tokenEndpoint } = await endpoints();
+ * ```
+ */
+export function upstreamDiscovery(options: UpstreamDiscoveryOptions): () => Promise<UpstreamEndpoints> {
+  const issuer = httpUrl(options.issuer, 'issuer');
+  const fetchFn = fetchFunction(options.fetch, 'fetch');
+  const timeoutMs = positiveNumber(options.timeoutMs ?? 5_000, 'timeoutMs', 'milliseconds');
+  const cacheTtlMs = positiveNumber(options.cacheTtlMs ?? 3_600_000, 'cacheTtlMs', 'milliseconds');
+  let cached: { readonly value: Promise<UpstreamEndpoints>; readonly until: number } | undefined;
+
+  return () => {
+    if (cached !== undefined && cached.until > Date.now()) return cached.value;
+    const value = discover(issuer, fetchFn, timeoutMs);
+    const entry = { value, until: Infinity };
+    cached = entry;
+    value.then(
+      () => {
+        if (cached === entry) cached = { value, until: Date.now() + cacheTtlMs };
+      },
+      () => {
+        if (cached === entry) cached = undefined;
+      },
+    );
+    return value;
+  };
+}
+
+async function discover(issuer: string, fetchFn: typeof fetch, timeoutMs: number): Promise<UpstreamEndpoints> {
+  const url = new URL(issuer);
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  const candidates = [
+    `${url.origin}/.well-known/oauth-authorization-server${path}`,
+    `${url.origin}${path}/.well-known/openid-configuration`,
+  ];
+  let lastError: unknown;
+  for (const candidate of candidates) {
+    let metadata: unknown;
+    try {
+      const response = await fetchFn(candidate, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        lastError = new Error(`${candidate} answered ${response.status}`);
+        continue;
+      }
+      metadata = await response.json();
+    } catch (error) {
+      lastError = error;
+      continue;
+    }
+    return endpointsOf(metadata, issuer);
+  }
+  throw new ServiceUnavailableError(`cannot discover the upstream authorization server ${issuer}`, { dependency: 'discovery', cause: lastError });
+}
+
+function endpointsOf(metadata: unknown, issuer: string): UpstreamEndpoints {
+  const bad = (what: string): ServiceUnavailableError =>
+    new ServiceUnavailableError(`upstream authorization server metadata of ${issuer} ${what}`, { dependency: 'discovery' });
+  if (typeof metadata !== 'object' || metadata === null) throw bad('is not a JSON object');
+  const m = metadata as Record<string, unknown>;
+  if (m['issuer'] !== issuer) throw bad(`names another issuer (${JSON.stringify(m['issuer'])})`);
+  const url = (name: string): string | undefined => {
+    const value = m[name];
+    if (value === undefined) return undefined;
+    try {
+      return httpUrl(value, name);
+    } catch {
+      throw bad(`has an invalid ${name}`);
+    }
+  };
+  const tokenEndpoint = url('token_endpoint');
+  if (tokenEndpoint === undefined) throw bad('has no token_endpoint');
+  return {
+    tokenEndpoint,
+    deviceAuthorizationEndpoint: url('device_authorization_endpoint'),
+    userinfoEndpoint: url('userinfo_endpoint'),
+  };
+}

@@ -1,0 +1,203 @@
+import type { Sealer } from '../encryption.js';
+import type { Store, TokenRefresher, UpstreamTokenSet } from '../types.js';
+import { deviceAuthorizationFlow, type DeviceAuthorizationOutcome, type DeviceAuthorizationPrompt } from './device-authorization.js';
+import { upstreamDiscovery, type UpstreamEndpoints } from './discovery.js';
+import { coordinatedRefresh } from './lib/coordinated-refresh.js';
+import { fetchFunction, httpUrl, nonEmptyString, optionalString, positiveNumber } from './lib/options.js';
+import { refreshTokenRefresher } from './refresh-token-refresher.js';
+import { CredentialVault, type PrincipalRef } from './vault.js';
+
+/** Options of {@link createUpstreamCredentials}. Invalid options throw a `TypeError` naming the option. */
+export interface UpstreamCredentialsOptions {
+  /** Where the token sets and refresh locks live: pass `auth.store`. Share it between instances. */
+  readonly store: Store;
+  /** Seals the sets at rest: pass `auth.sealer`. Required with a persistent store. */
+  readonly sealer?: Sealer | undefined;
+  /** Issuer of the upstream authorization server (its metadata is discovered unless `endpoints` names them). */
+  readonly issuer: string;
+  /** mcpgate's client id at the upstream server (a client allowed the device grant and `refresh_token`). */
+  readonly clientId: string;
+  /** Client secret (`client_secret_basic`); omit for a public client. */
+  readonly clientSecret?: string | undefined;
+  /** Scopes asked for in the device authorization. Default `openid offline_access`. */
+  readonly scope?: string | undefined;
+  /** Refresh this many seconds before the access token expires (at most half its lifetime). Default 60. */
+  readonly refreshSkewSeconds?: number | undefined;
+  /**
+   * Lifetime of the cross-instance refresh lock, in milliseconds: a crashed holder blocks refreshes at
+   * most this long. Must exceed `timeoutMs`. Default 15,000.
+   */
+  readonly lockTtlMs?: number | undefined;
+  /** A custom `fetch` for the authorization server and the upstream API. Default: the global `fetch`. */
+  readonly fetch?: typeof fetch | undefined;
+  /** Longest one request to the authorization server may take, in milliseconds. Default 5,000. */
+  readonly timeoutMs?: number | undefined;
+  /** Endpoints to use instead of discovering them from the issuer's RFC 8414 / OpenID metadata. */
+  readonly endpoints?: Partial<UpstreamEndpoints> | undefined;
+  /** How long discovered metadata is reused, in milliseconds. Default one hour. */
+  readonly discoveryCacheTtlMs?: number | undefined;
+  /** Renews sets; default {@link refreshTokenRefresher} at the token endpoint. Must finish within `lockTtlMs`. */
+  readonly refresher?: TokenRefresher | undefined;
+  /** Told how each background device authorization ended. */
+  readonly onDeviceAuthorizationSettled?: ((principal: PrincipalRef, outcome: DeviceAuthorizationOutcome) => void) | undefined;
+  /** Where warnings go (never with token bytes). Default `console`. */
+  readonly logger?: Pick<Console, 'warn'> | undefined;
+}
+
+/** Upstream credentials of the users of an MCP server; see {@link createUpstreamCredentials}. */
+export interface UpstreamCredentials {
+  /** Starts a device authorization for `principal`; the tokens land in its vault entry when the user approves. */
+  startDeviceAuthorization(principal: PrincipalRef): Promise<DeviceAuthorizationPrompt>;
+  /**
+   * A fresh upstream access token for `principal`, refreshed exactly once when stale.
+   * @throws ReconnectRequiredError (`ERR_RECONNECT_REQUIRED`) when the user has no set or it was refused.
+   * @throws ServiceUnavailableError (`ERR_UNAVAILABLE`) when the upstream server or the store cannot be reached.
+   */
+  accessToken(principal: PrincipalRef): Promise<string>;
+  /**
+   * `fetch` as the user: adds `Authorization: Bearer <upstream token>`; on a 401 refreshes once and
+   * retries once (not when `init.body` is a stream, which cannot be sent twice).
+   */
+  fetch(principal: PrincipalRef, input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** The stored set of `principal` (after a refresh if stale), or undefined when there is none. */
+  tokenSet(principal: PrincipalRef): Promise<UpstreamTokenSet | undefined>;
+  /** Forgets the set of `principal` (it stays valid at the upstream server until it expires or is revoked). */
+  disconnect(principal: PrincipalRef): Promise<void>;
+  /** The upstream server's endpoints (configured or discovered). */
+  endpoints(): Promise<UpstreamEndpoints>;
+  /** Cancels background polls. Does not close the store (it belongs to `createMcpAuth`). */
+  close(): void;
+}
+
+/**
+ * Upstream credentials done right: the MCP token is never passed through; each user's upstream token
+ * set comes from the device authorization grant (RFC 8628), lives sealed in the store keyed by
+ * principal, and is refreshed ahead of expiry exactly once however many requests or instances need it,
+ * with a rotated refresh token never lost. `invalid_grant` deletes the set: the user must connect again.
+ *
+ * @example
+ * ```ts
+ * const upstream = createUpstreamCredentials({
+ *   store: auth.store,
+ *   sealer: auth.sealer,
+ *   issuer: 'https://login.example.com',
+ *   clientId: 'mcp-upstream',
+ * });
+ * // connect_upstream tool:
+ * const prompt = await upstream.startDeviceAuthorization(principalOf(extra));
+ * // later, in any tool:
+ * const response = await upstream.fetch(principalOf(extra), 'https://api.example.com/me');
+ * ```
+ */
+export function createUpstreamCredentials(options: UpstreamCredentialsOptions): UpstreamCredentials {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createUpstreamCredentials needs an options object');
+  const issuer = httpUrl(options.issuer, 'issuer');
+  const clientId = nonEmptyString(options.clientId, 'clientId');
+  const clientSecret = optionalString(options.clientSecret, 'clientSecret');
+  const scope = options.scope === undefined ? 'openid offline_access' : options.scope;
+  if (typeof scope !== 'string') throw new TypeError('scope must be a space-separated string');
+  const refreshSkewSeconds = options.refreshSkewSeconds ?? 60;
+  if (typeof refreshSkewSeconds !== 'number' || !Number.isFinite(refreshSkewSeconds) || refreshSkewSeconds < 0) {
+    throw new TypeError('refreshSkewSeconds must be a non-negative number of seconds');
+  }
+  const lockTtlMs = positiveNumber(options.lockTtlMs ?? 15_000, 'lockTtlMs', 'milliseconds');
+  const timeoutMs = positiveNumber(options.timeoutMs ?? 5_000, 'timeoutMs', 'milliseconds');
+  if (timeoutMs >= lockTtlMs) throw new TypeError('timeoutMs must be shorter than lockTtlMs (a refresh must finish while it holds the lock)');
+  const fetchFn = fetchFunction(options.fetch, 'fetch');
+  const refresher = options.refresher;
+  if (refresher !== undefined && (typeof refresher !== 'object' || refresher === null || typeof refresher.refresh !== 'function')) {
+    throw new TypeError('refresher must implement TokenRefresher (refresh(current))');
+  }
+  const logger = options.logger ?? console;
+  const warn = (message: string): void => logger.warn(message);
+  const store = options.store;
+  const vault = new CredentialVault({ store, sealer: options.sealer, lockTtlMs, warn });
+  const endpoints = endpointSource(options.endpoints, { issuer, fetch: fetchFn, timeoutMs, cacheTtlMs: options.discoveryCacheTtlMs });
+  const client = { clientId, clientSecret, fetch: fetchFn, timeoutMs };
+  let closed = false;
+
+  const refresh = coordinatedRefresh({
+    vault,
+    store,
+    lockTtlMs,
+    refreshSkewSeconds,
+    isClosed: () => closed,
+    refresher: async () =>
+      refresher ?? refreshTokenRefresher({ tokenEndpoint: (await endpoints()).tokenEndpoint, ...client }),
+  });
+
+  const device = deviceAuthorizationFlow({
+    client,
+    endpoints,
+    scope: scope === '' ? undefined : scope,
+    warn,
+    onSettled: options.onDeviceAuthorizationSettled,
+    store: (principal, set) => vault.put(principal, set),
+  });
+
+  return {
+    startDeviceAuthorization: (principal) => device.start(principal),
+    accessToken: async (principal) => (await refresh.current(principal)).accessToken,
+    async fetch(principal, input, init) {
+      const send = (token: string, request: string | URL | Request): Promise<Response> => {
+        const headers = new Headers(request instanceof Request ? request.headers : undefined);
+        new Headers(init?.headers).forEach((value, name) => headers.set(name, value));
+        headers.set('authorization', `Bearer ${token}`);
+        return fetchFn(request, { ...init, headers });
+      };
+      const replayable = !(init?.body instanceof ReadableStream) && !(input instanceof Request && input.body !== null);
+      const first = (await refresh.current(principal)).accessToken;
+      const response = await send(first, input instanceof Request && replayable ? input.clone() : input);
+      if (response.status !== 401 || !replayable) return response;
+      await response.body?.cancel();
+      const renewed = (await refresh.renew(principal, first)).accessToken;
+      return send(renewed, input);
+    },
+    async tokenSet(principal) {
+      try {
+        return await refresh.current(principal);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_RECONNECT_REQUIRED') return undefined;
+        throw error;
+      }
+    },
+    async disconnect(principal) {
+      await vault.delete(principal);
+    },
+    endpoints,
+    close() {
+      closed = true;
+      device.close();
+    },
+  };
+}
+
+function endpointSource(
+  configured: Partial<UpstreamEndpoints> | undefined,
+  discovery: { issuer: string; fetch: typeof fetch; timeoutMs: number; cacheTtlMs: number | undefined },
+): () => Promise<UpstreamEndpoints> {
+  if (configured !== undefined && (typeof configured !== 'object' || configured === null)) {
+    throw new TypeError('endpoints must be an object ({ tokenEndpoint, deviceAuthorizationEndpoint })');
+  }
+  const given = {
+    tokenEndpoint: configured?.tokenEndpoint === undefined ? undefined : httpUrl(configured.tokenEndpoint, 'endpoints.tokenEndpoint'),
+    deviceAuthorizationEndpoint:
+      configured?.deviceAuthorizationEndpoint === undefined
+        ? undefined
+        : httpUrl(configured.deviceAuthorizationEndpoint, 'endpoints.deviceAuthorizationEndpoint'),
+    userinfoEndpoint: configured?.userinfoEndpoint === undefined ? undefined : httpUrl(configured.userinfoEndpoint, 'endpoints.userinfoEndpoint'),
+  };
+  if (given.tokenEndpoint !== undefined && given.deviceAuthorizationEndpoint !== undefined) {
+    const complete: UpstreamEndpoints = { ...given, tokenEndpoint: given.tokenEndpoint };
+    return () => Promise.resolve(complete);
+  }
+  const discover = upstreamDiscovery(discovery);
+  return async () => {
+    const found = await discover();
+    return {
+      tokenEndpoint: given.tokenEndpoint ?? found.tokenEndpoint,
+      deviceAuthorizationEndpoint: given.deviceAuthorizationEndpoint ?? found.deviceAuthorizationEndpoint,
+      userinfoEndpoint: given.userinfoEndpoint ?? found.userinfoEndpoint,
+    };
+  };
+}

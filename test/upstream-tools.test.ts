@@ -1,0 +1,61 @@
+/** The example's `connect_upstream` and `upstream_whoami` tools, driven by the real MCP SDK client. */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { registerUpstreamTools } from '@mcpgate/example-mcp-server';
+import { CredentialVault, createUpstreamCredentials, memoryStore, type UpstreamCredentials } from '@mcpgate/core';
+import { API, FakeAuthorizationServer, ISSUER, alice } from '../packages/core/test/upstream/fake-authorization-server.js';
+
+const closers: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+async function connect(subject: string) {
+  const as = new FakeAuthorizationServer();
+  const store = memoryStore();
+  const upstream: UpstreamCredentials = createUpstreamCredentials({ store, issuer: ISSUER, clientId: 'up', fetch: as.fetch, logger: { warn: () => {} } });
+  const server = new McpServer({ name: 'upstream-tools-test', version: '0.0.0' });
+  registerUpstreamTools(server, upstream, { api: API });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const principal = { ...alice, subject, clientId: 'mcp-client', scopes: ['mcp:tools'], expiresAt: 2_000_000_000, audience: [], claims: {} };
+  const authInfo = { token: 'mcp-token', clientId: 'mcp-client', scopes: ['mcp:tools'], expiresAt: 2_000_000_000, extra: { principal } };
+  const send = clientTransport.send.bind(clientTransport);
+  clientTransport.send = (message, options) => send(message, { ...options, authInfo });
+  await server.connect(serverTransport);
+  const client = new Client({ name: 'test', version: '0.0.0' });
+  await client.connect(clientTransport);
+  closers.push(() => client.close(), () => upstream.close());
+  const call = async (name: string) => {
+    const result = (await client.callTool({ name, arguments: {} })) as { content: { type: string; text: string }[]; isError?: boolean };
+    return { text: result.content[0]?.text ?? '', isError: result.isError === true };
+  };
+  return { as, store, principal, call };
+}
+
+describe('upstream tools', () => {
+  it('connect_upstream returns the device authorization prompt as JSON', async () => {
+    const { call } = await connect('alice');
+    const result = await call('connect_upstream');
+    expect(result.isError).toBe(false);
+    expect(JSON.parse(result.text)).toEqual({
+      verification_uri: `${ISSUER}/activate`,
+      verification_uri_complete: `${ISSUER}/activate?user_code=UC-1`,
+      user_code: 'UC-1',
+      expires_in: 600,
+    });
+  });
+
+  it('upstream_whoami asks to run connect_upstream until connected, then answers with the API body', async () => {
+    const { as, store, principal, call } = await connect('alice');
+    const before = await call('upstream_whoami');
+    expect(before.isError).toBe(true);
+    expect(before.text).toContain('connect_upstream');
+    const set = as.issue();
+    await new CredentialVault({ store }).put(principal, set);
+    const after = await call('upstream_whoami');
+    expect(after.isError).toBe(false);
+    expect(JSON.parse(after.text)).toEqual({ sub: 'upstream-alice', token: set.accessToken });
+  });
+});
