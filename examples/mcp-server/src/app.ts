@@ -6,7 +6,7 @@ import { protectedResourceMetadata, requireMcpAuth } from '@mcpgate/express-adap
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express, { type Request, type Response } from 'express';
-import { buildMcpServer } from './mcp.js';
+import { buildMcpServer, type ExampleTools } from './mcp.js';
 
 export interface ExampleAppOptions {
   /** The configured resource server, or `false` to serve the same tools without any authentication (benchmarks only). */
@@ -15,6 +15,8 @@ export interface ExampleAppOptions {
   readonly mode?: 'stateful' | 'stateless';
   /** Path of the MCP endpoint. Default `/mcp`. */
   readonly path?: string;
+  /** What the tools need (upstream credentials). */
+  readonly tools?: ExampleTools;
 }
 
 export interface ExampleApp {
@@ -59,7 +61,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
     transport.onclose = () => {
       if (transport.sessionId !== undefined) transports.delete(transport.sessionId);
     };
-    await buildMcpServer().connect(transport);
+    await buildMcpServer(options.tools).connect(transport);
     await transport.handleRequest(req, res, req.body);
   };
 
@@ -69,7 +71,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
       return;
     }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    const server = buildMcpServer();
+    const server = buildMcpServer(options.tools);
     res.on('close', () => {
       void transport.close();
       void server.close();

@@ -1,32 +1,91 @@
-import { createMcpAuth, memoryStore, type McpAuth, type Store, type TokenValidator } from '@mcpgate/core';
+import { createMcpAuth, createUpstreamCredentials, type McpAuth, type TokenValidator, type UpstreamCredentials } from '@mcpgate/core';
+import type { DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
+import { introspectionValidator } from '@mcpgate/introspection-validator';
 import { jwtValidator } from '@mcpgate/jwt-validator';
 import { ConfigError, type ExampleConfig } from './config.js';
+import type { ExampleTools } from './mcp.js';
+import { storeFromUri } from './store-from-uri.js';
 
 export interface AuthSetup {
   readonly auth: McpAuth;
+  readonly tools: ExampleTools;
+  /** Lines to print at startup (store in use, warnings). */
   readonly notes: string[];
+  close(): Promise<void>;
 }
 
-function buildValidator(config: ExampleConfig, issuer: string): TokenValidator {
+function buildValidator(config: ExampleConfig, issuer: string, devAs: DevAuthorizationServer | undefined): TokenValidator {
   if (config.validator === 'jwt') return jwtValidator({ issuer });
-  throw new ConfigError('MCP_AUTH_VALIDATOR=introspection is not supported yet by this build');
+  const clientId = config.introspection.clientId ?? devAs?.introspectionClient.clientId;
+  const clientSecret = config.introspection.clientSecret ?? devAs?.introspectionClient.clientSecret;
+  if (clientId === undefined || clientSecret === undefined) {
+    throw new ConfigError('MCP_AUTH_VALIDATOR=introspection needs MCP_AUTH_INTROSPECTION_CLIENT_ID and MCP_AUTH_INTROSPECTION_CLIENT_SECRET');
+  }
+  if (config.introspection.cacheTtlSeconds === 0) throw new ConfigError('MCP_AUTH_INTROSPECTION_CACHE_TTL must be at least 1 second');
+  return introspectionValidator({ issuer, clientId, clientSecret, cacheTtlSeconds: config.introspection.cacheTtlSeconds });
 }
 
-async function buildStore(config: ExampleConfig): Promise<{ store: Store; notes: string[] }> {
-  if (config.store === 'memory') return { store: memoryStore(), notes: ['store: memory (bindings are lost on restart)'] };
-  throw new ConfigError(`MCP_AUTH_STORE=${config.store} is not supported yet by this build; use MCP_AUTH_STORE=memory`);
+async function buildUpstream(
+  config: ExampleConfig,
+  auth: McpAuth,
+  issuer: string,
+  devAs: DevAuthorizationServer | undefined,
+): Promise<{ tools: ExampleTools; credentials: UpstreamCredentials | undefined }> {
+  const upstreamIssuer = config.upstream.issuer ?? issuer;
+  const clientId = config.upstream.clientId ?? (upstreamIssuer === devAs?.issuer ? devAs.deviceClient.clientId : undefined);
+  if (clientId === undefined) {
+    return { tools: { upstream: { missing: 'set MCP_UPSTREAM_CLIENT_ID (a client allowed to use the device authorization grant)' } }, credentials: undefined };
+  }
+  const credentials = createUpstreamCredentials({
+    store: auth.store,
+    sealer: auth.sealer,
+    issuer: upstreamIssuer,
+    clientId,
+    ...(config.upstream.clientSecret !== undefined ? { clientSecret: config.upstream.clientSecret } : {}),
+    scope: config.upstream.scope,
+  });
+  let api = config.upstream.api;
+  if (api === undefined) {
+    try {
+      api = (await credentials.endpoints()).userinfoEndpoint;
+    } catch {
+      api = undefined;
+    }
+  }
+  if (api === undefined) {
+    credentials.close();
+    return { tools: { upstream: { missing: 'set MCP_UPSTREAM_API (the upstream issuer publishes no userinfo endpoint)' } }, credentials: undefined };
+  }
+  return { tools: { upstream: { credentials, api } }, credentials };
 }
 
 /** Builds the resource server the example runs, from its configuration and the issuer in use. */
-export async function setupAuth(config: ExampleConfig, issuer: string): Promise<AuthSetup> {
-  const { store, notes } = await buildStore(config);
-  const auth = createMcpAuth({
-    resource: config.resource,
-    authorizationServers: [issuer],
-    validator: buildValidator(config, issuer),
-    store,
-    requiredScopes: config.requiredScopes,
-    resourceName: 'mcpgate example server',
-  });
-  return { auth, notes };
+export async function setupAuth(config: ExampleConfig, issuer: string, devAs?: DevAuthorizationServer): Promise<AuthSetup> {
+  const chosen = await storeFromUri(config.store, config.encryptionKey);
+  let auth: McpAuth;
+  try {
+    auth = createMcpAuth({
+      resource: config.resource,
+      authorizationServers: [issuer],
+      validator: buildValidator(config, issuer, devAs),
+      store: chosen.store,
+      ...(chosen.encryptionKey !== undefined ? { encryptionKey: chosen.encryptionKey } : {}),
+      requiredScopes: config.requiredScopes,
+      resourceName: 'mcpgate example server',
+    });
+  } catch (error) {
+    await chosen.store.close();
+    if (error instanceof TypeError && /encryptionKey/.test(error.message)) throw new ConfigError(`MCP_AUTH_ENCRYPTION_KEY: ${error.message}`);
+    throw error;
+  }
+  const upstream = await buildUpstream(config, auth, issuer, devAs);
+  return {
+    auth,
+    tools: upstream.tools,
+    notes: chosen.notes,
+    async close() {
+      upstream.credentials?.close();
+      await auth.close();
+    },
+  };
 }

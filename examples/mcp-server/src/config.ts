@@ -13,6 +13,8 @@ export interface ExampleConfig {
   readonly requiredScopes: string[];
   readonly store: string;
   readonly encryptionKey: string | undefined;
+  /** Lifetimes of the embedded development AS's tokens (seconds): MCP access tokens and upstream access tokens. */
+  readonly dev: { readonly accessTokenTtlSeconds: number; readonly upstreamAccessTokenTtlSeconds: number };
   readonly upstream: {
     readonly issuer: string | undefined;
     readonly clientId: string | undefined;
@@ -66,6 +68,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     requiredScopes: (optional(env, 'MCP_AUTH_REQUIRED_SCOPES') ?? 'mcp:tools').split(/\s+/).filter(Boolean),
     store: optional(env, 'MCP_AUTH_STORE') ?? 'sqlite://./.data/mcpgate.sqlite',
     encryptionKey: optional(env, 'MCP_AUTH_ENCRYPTION_KEY'),
+    dev: {
+      accessTokenTtlSeconds: integer(env, 'MCP_DEV_ACCESS_TOKEN_TTL', 3600, 1, 86_400),
+      upstreamAccessTokenTtlSeconds: integer(env, 'MCP_DEV_UPSTREAM_TOKEN_TTL', 3600, 1, 86_400),
+    },
     upstream: {
       issuer: optional(env, 'MCP_UPSTREAM_ISSUER'),
       clientId: optional(env, 'MCP_UPSTREAM_CLIENT_ID'),

@@ -1,17 +1,33 @@
-import { principalOf } from '@mcpgate/core';
+import { principalOf, type UpstreamCredentials } from '@mcpgate/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { registerUpstreamTools } from './upstream-tools.js';
+
+/** What the example's tools need besides the request. */
+export interface ExampleTools {
+  /** Upstream credentials and the API `upstream_whoami` calls; absent: those tools explain what to configure. */
+  readonly upstream?: { readonly credentials: UpstreamCredentials; readonly api: string } | { readonly missing: string };
+}
+
+const text = (value: string, isError = false) => ({ content: [{ type: 'text' as const, text: value }], ...(isError ? { isError: true } : {}) });
 
 /** The example's MCP tools. `whoami` answers from the verified principal, never from the session. */
-export function buildMcpServer(): McpServer {
+export function buildMcpServer(tools: ExampleTools = {}): McpServer {
   const server = new McpServer({ name: 'mcpgate-example', version: '0.1.0' });
   server.registerTool(
     'whoami',
     { description: 'Who the server thinks you are: the subject, client and scopes of your verified access token.' },
     async (extra) => {
       const principal = principalOf(extra);
-      const body = { subject: principal.subject, clientId: principal.clientId, scopes: [...principal.scopes] };
-      return { content: [{ type: 'text', text: JSON.stringify(body) }] };
+      return text(JSON.stringify({ subject: principal.subject, clientId: principal.clientId, scopes: [...principal.scopes] }));
     },
   );
+  const upstream = tools.upstream;
+  if (upstream !== undefined && 'credentials' in upstream) {
+    registerUpstreamTools(server, upstream.credentials, { api: upstream.api });
+  } else if (upstream !== undefined) {
+    for (const name of ['connect_upstream', 'upstream_whoami']) {
+      server.registerTool(name, { description: `Unavailable: ${upstream.missing}` }, async () => text(`Upstream credentials are not configured: ${upstream.missing}`, true));
+    }
+  }
   return server;
 }

@@ -79,11 +79,12 @@ export interface ConnectedClient {
 export async function connectWithOAuth(
   mcpUrl: string,
   provider: ScriptedOAuthClientProvider,
-  options: { onStep?: (step: string) => void } = {},
+  options: { onStep?: (step: string) => void; fetch?: typeof fetch } = {},
 ): Promise<ConnectedClient> {
   const step = options.onStep ?? (() => undefined);
+  const transportOptions = { authProvider: provider, ...(options.fetch !== undefined ? { fetch: options.fetch } : {}) };
   const open = async (): Promise<ConnectedClient> => {
-    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
+    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), transportOptions);
     const client = new Client({ name: 'mcpgate-scripted-client', version: '0.1.0' });
     await client.connect(transport);
     return { client, transport, provider };
@@ -95,7 +96,7 @@ export async function connectWithOAuth(
     const code = provider.codes.at(-1);
     if (code === undefined) throw error;
     step('authorized in the browser; exchanging the code');
-    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
+    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), transportOptions);
     await transport.finishAuth(code);
     return open();
   }

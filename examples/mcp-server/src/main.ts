@@ -1,0 +1,74 @@
+/**
+ * `npm start`: the example MCP server, configured from the environment (see README). Without
+ * MCP_AUTH_ISSUER it also starts the embedded development authorization server.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
+import { createExampleApp } from './app.js';
+import { setupAuth } from './auth-setup.js';
+import { ConfigError, loadConfig } from './config.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const resource = config.port === 0 && process.env['MCP_RESOURCE'] === undefined ? config.resource.replace(/:0\//, `:${port}/`) : config.resource;
+  const effective = { ...config, resource };
+
+  let devAs: DevAuthorizationServer | undefined;
+  if (config.issuer === undefined) {
+    devAs = await startDevAuthorizationServer({
+      resource,
+      host: config.host,
+      accessTokenFormat: config.validator === 'introspection' ? 'opaque' : 'jwt',
+      accessTokenTtlSeconds: config.dev.accessTokenTtlSeconds,
+      upstreamAccessTokenTtlSeconds: config.dev.upstreamAccessTokenTtlSeconds,
+    });
+  }
+  const issuer = config.issuer ?? (devAs as DevAuthorizationServer).issuer;
+  const setup = await setupAuth(effective, issuer, devAs);
+  const example = createExampleApp({ auth: setup.auth, tools: setup.tools });
+  server.on('request', example.app);
+
+  const lines = [
+    `mcpgate example MCP server listening`,
+    `  MCP endpoint:            ${resource}`,
+    `  resource metadata:       ${setup.auth.metadataLocations.url}`,
+    `  authorization server:    ${issuer}${devAs ? '  (embedded development server; users: alice, bob — any password)' : ''}`,
+    `  token validation:        ${config.validator}`,
+    ...setup.notes.map((n) => `  ${n}`),
+    '',
+    'Connect with:',
+    `  npm run demo                                   (the bundled SDK client walks through the whole flow)`,
+    `  npx @modelcontextprotocol/inspector  → Streamable HTTP → ${resource}   (needs Node 22)`,
+  ];
+  console.log(lines.join('\n'));
+
+  let closing = false;
+  const shutdown = async (): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    await example.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await setup.close();
+    await devAs?.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`configuration error: ${error.message}`);
+    process.exit(2);
+  }
+  console.error('failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
