@@ -1,0 +1,82 @@
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { storeFromUri } from '../src/store-from-uri.js';
+
+describe('the env contract', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      resource: 'http://127.0.0.1:3000/mcp',
+      issuer: undefined,
+      validator: 'jwt',
+      introspection: { cacheTtlSeconds: 60 },
+      requiredScopes: ['mcp:tools'],
+      store: 'sqlite://./.data/mcpgate.sqlite',
+      upstream: { scope: 'openid offline_access' },
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      HOST: '::1',
+      PORT: '8080',
+      MCP_AUTH_ISSUER: 'https://login.example.com',
+      MCP_AUTH_VALIDATOR: 'introspection',
+      MCP_AUTH_INTROSPECTION_CLIENT_ID: 'rs',
+      MCP_AUTH_INTROSPECTION_CLIENT_SECRET: 's3cret',
+      MCP_AUTH_INTROSPECTION_CACHE_TTL: '5',
+      MCP_AUTH_REQUIRED_SCOPES: 'a  b',
+      MCP_AUTH_STORE: 'memory',
+      MCP_UPSTREAM_CLIENT_ID: 'dev',
+      MCP_UPSTREAM_API: 'https://api.example.com/me',
+    });
+    expect(c.resource).toBe('http://[::1]:8080/mcp');
+    expect(c.introspection).toEqual({ clientId: 'rs', clientSecret: 's3cret', cacheTtlSeconds: 5 });
+    expect(c.requiredScopes).toEqual(['a', 'b']);
+    expect(c.upstream.api).toBe('https://api.example.com/me');
+  });
+
+  it.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '70000' }],
+    ['MCP_AUTH_VALIDATOR', { MCP_AUTH_VALIDATOR: 'saml' }],
+    ['MCP_AUTH_INTROSPECTION_CACHE_TTL', { MCP_AUTH_INTROSPECTION_CACHE_TTL: '-1' }],
+  ])('names %s when its value is bad', (name, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(name));
+  });
+});
+
+describe('MCP_AUTH_STORE', () => {
+  it('generates a development key beside the SQLite file once, mode 0600, and says so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcpgate-example-'));
+    const first = await storeFromUri(`sqlite://${dir}/db.sqlite`, undefined);
+    expect(first.notes.join('\n')).toMatch(/WARNING.*generated a DEVELOPMENT key/);
+    const key = (await readFile(`${dir}/db.sqlite.key`, 'utf8')).trim();
+    expect(first.encryptionKey).toBe(key);
+    expect((await stat(`${dir}/db.sqlite.key`)).mode & 0o777).toBe(0o600);
+    const second = await storeFromUri(`sqlite://${dir}/db.sqlite`, undefined);
+    expect(second.encryptionKey).toBe(key);
+    await first.store.close();
+    await second.store.close();
+  });
+
+  it('uses the given key and writes no key file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcpgate-example-'));
+    const chosen = await storeFromUri(`sqlite://${dir}/db.sqlite`, 'k'.repeat(43) + '=');
+    expect(chosen.notes.join('\n')).not.toContain('WARNING');
+    await expect(stat(`${dir}/db.sqlite.key`)).rejects.toThrow();
+    await chosen.store.close();
+  });
+
+  it('refuses Redis without a key and unknown schemes', async () => {
+    await expect(storeFromUri('redis://127.0.0.1:6379', undefined)).rejects.toThrow(/MCP_AUTH_ENCRYPTION_KEY/);
+    await expect(storeFromUri('postgres://x', undefined)).rejects.toThrow(/MCP_AUTH_STORE must be/);
+    await expect(storeFromUri('sqlite://', undefined)).rejects.toThrow(/needs a path/);
+  });
+});
