@@ -9,7 +9,10 @@ export interface RedisStoreOptions {
    * and left open by `close()`. Give it `disableOfflineQueue: true` so calls fail fast while it reconnects.
    */
   readonly client?: RedisClientConnectionType;
-  /** Prepended to every key. Default `mcpgate:`. */
+  /**
+   * Prepended to every key. Default none: keys from mcpgate already start with `mcpgate:v1:`; set one to
+   * keep several deployments apart on one Redis database.
+   */
   readonly keyPrefix?: string;
   /** Most time a connection attempt may take, and a call waits for the first connection, in milliseconds. Default 2,000. */
   readonly connectTimeoutMs?: number;
@@ -43,7 +46,7 @@ export function resolveOptions(uriOrOptions: string | RedisStoreOptions): Resolv
   if (options.client !== undefined && typeof (options.client as { connect?: unknown }).connect !== 'function') {
     throw new TypeError('redisStore: client must be a @redis/client client, cluster or sentinel');
   }
-  const keyPrefix = options.keyPrefix ?? 'mcpgate:';
+  const keyPrefix = options.keyPrefix ?? '';
   if (typeof keyPrefix !== 'string') throw new TypeError('redisStore: keyPrefix must be a string');
   const connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
   if (!positiveInteger(connectTimeoutMs)) throw new TypeError('redisStore: connectTimeoutMs must be a positive integer (milliseconds)');

@@ -61,12 +61,12 @@ describe('redisStore', () => {
       await raw.del([`${keyPrefix}plain`, `${keyPrefix}ttl`, `${keyPrefix}lock`]);
     });
 
-    it('uses the default prefix mcpgate:', async () => {
+    it('adds no prefix of its own by default (mcpgate keys already start with mcpgate:v1:)', async () => {
       const store = open(REDIS_URL);
-      const key = `test:${id()}`;
+      const key = `mcpgate-test:${id()}`;
       await store.set(key, 1, 5_000);
-      expect(await raw.get(`mcpgate:${key}`)).toBe('1');
-      await raw.del(`mcpgate:${key}`);
+      expect(await raw.get(key)).toBe('1');
+      await raw.del(key);
     });
 
     it('accepts a client the caller built and leaves it open', async () => {
