@@ -44,19 +44,7 @@ async function buildUpstream(
     ...(config.upstream.clientSecret !== undefined ? { clientSecret: config.upstream.clientSecret } : {}),
     scope: config.upstream.scope,
   });
-  let api = config.upstream.api;
-  if (api === undefined) {
-    try {
-      api = (await credentials.endpoints()).userinfoEndpoint;
-    } catch {
-      api = undefined;
-    }
-  }
-  if (api === undefined) {
-    credentials.close();
-    return { tools: { upstream: { missing: 'set MCP_UPSTREAM_API (the upstream issuer publishes no userinfo endpoint)' } }, credentials: undefined };
-  }
-  return { tools: { upstream: { credentials, api } }, credentials };
+  return { tools: { upstream: { credentials, api: config.upstream.api } }, credentials };
 }
 
 /** Builds the resource server the example runs, from its configuration and the issuer in use. */

@@ -5,7 +5,7 @@ import { registerUpstreamTools } from './upstream-tools.js';
 /** What the example's tools need besides the request. */
 export interface ExampleTools {
   /** Upstream credentials and the API `upstream_whoami` calls; absent: those tools explain what to configure. */
-  readonly upstream?: { readonly credentials: UpstreamCredentials; readonly api: string } | { readonly missing: string };
+  readonly upstream?: { readonly credentials: UpstreamCredentials; readonly api: string | undefined } | { readonly missing: string };
 }
 
 const text = (value: string, isError = false) => ({ content: [{ type: 'text' as const, text: value }], ...(isError ? { isError: true } : {}) });

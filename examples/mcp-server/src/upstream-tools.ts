@@ -8,12 +8,17 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 /** Options of {@link registerUpstreamTools}. */
 export interface UpstreamToolsOptions {
-  /** The upstream API `upstream_whoami` GETs, e.g. the upstream issuer's userinfo endpoint. */
-  readonly api: string;
+  /**
+   * The upstream API `upstream_whoami` GETs. Default: the upstream issuer's userinfo endpoint, looked up
+   * when the tool runs (so an issuer that is down at startup does not disable the tools for good).
+   */
+  readonly api?: string | undefined;
 }
 
 const text = (value: string, isError = false) => ({ content: [{ type: 'text' as const, text: value }], ...(isError ? { isError: true } : {}) });
 
+const UNAVAILABLE = 'The upstream service is unavailable; try again shortly.';
+const NO_API = 'The upstream issuer publishes no userinfo endpoint: set MCP_UPSTREAM_API to the API this tool should call.';
 const RECONNECT = 'No upstream account is connected for you (or it was disconnected): run the connect_upstream tool, open the link it returns, then try again.';
 
 /**
@@ -22,18 +27,30 @@ const RECONNECT = 'No upstream account is connected for you (or it was disconnec
  * @example
  * ```ts
  * const upstream = createUpstreamCredentials({ store: auth.store, sealer: auth.sealer, issuer, clientId });
- * registerUpstreamTools(server, upstream, { api: (await upstream.endpoints()).userinfoEndpoint! });
+ * registerUpstreamTools(server, upstream, { api: 'https://api.example.com/me' });
  * ```
  */
-export function registerUpstreamTools(server: McpServer, upstream: UpstreamCredentials, options: UpstreamToolsOptions): void {
-  if (typeof options?.api !== 'string' || !URL.canParse(options.api)) throw new TypeError('api must be an absolute URL');
-  const api = options.api;
+export function registerUpstreamTools(server: McpServer, upstream: UpstreamCredentials, options: UpstreamToolsOptions = {}): void {
+  if (options.api !== undefined && (typeof options.api !== 'string' || !URL.canParse(options.api))) throw new TypeError('api must be an absolute URL');
+  const configuredApi = options.api;
+  const apiUrl = async (): Promise<string> => {
+    if (configuredApi !== undefined) return configuredApi;
+    const userinfo = (await upstream.endpoints()).userinfoEndpoint;
+    if (userinfo === undefined) throw new TypeError(NO_API);
+    return userinfo;
+  };
 
   server.registerTool(
     'connect_upstream',
     { description: 'Connect your upstream account: returns a link and a code to approve this server (device authorization).' },
     async (extra) => {
-      const prompt = await upstream.startDeviceAuthorization(principalOf(extra));
+      let prompt;
+      try {
+        prompt = await upstream.startDeviceAuthorization(principalOf(extra));
+      } catch (error) {
+        if (isMcpAuthError(error) && error.code === 'ERR_UNAVAILABLE') return text(UNAVAILABLE, true);
+        throw error;
+      }
       const { verification_uri, verification_uri_complete, user_code, expires_in } = prompt;
       return text(JSON.stringify({ verification_uri, verification_uri_complete, user_code, expires_in }));
     },
@@ -45,10 +62,11 @@ export function registerUpstreamTools(server: McpServer, upstream: UpstreamCrede
     async (extra) => {
       let response: Response;
       try {
-        response = await upstream.fetch(principalOf(extra), api, { headers: { accept: 'application/json' }, signal: extra.signal });
+        response = await upstream.fetch(principalOf(extra), await apiUrl(), { headers: { accept: 'application/json' }, signal: extra.signal });
       } catch (error) {
         if (isMcpAuthError(error) && error.code === 'ERR_RECONNECT_REQUIRED') return text(RECONNECT, true);
-        if (isMcpAuthError(error) && error.code === 'ERR_UNAVAILABLE') return text('The upstream service is unavailable; try again shortly.', true);
+        if (isMcpAuthError(error) && error.code === 'ERR_UNAVAILABLE') return text(UNAVAILABLE, true);
+        if (error instanceof TypeError && error.message === NO_API) return text(NO_API, true);
         throw error;
       }
       const body = await response.text();

@@ -10,10 +10,12 @@ export interface SqliteStoreOptions {
   readonly table?: string;
   /** Prepended to every key. Default `''` (mcpgate keys already start with `mcpgate:v1:`). */
   readonly keyPrefix?: string;
-  /** How long one statement waits for another writer's lock, in milliseconds. Default 5,000. */
+  /**
+   * How long one call may wait in total for another writer's lock, in milliseconds, before it rejects with
+   * `SqliteBusyError`. The wait happens in short asynchronous retries, never inside SQLite, so a locked
+   * file never blocks the event loop. Default 1,500 (below mcpgate's default 2,000 ms store timeout).
+   */
   readonly busyTimeoutMs?: number;
-  /** Retries after `SQLITE_BUSY`, with exponential backoff from 25 ms. Default 2. */
-  readonly busyRetries?: number;
   /** How often expired rows are deleted, in milliseconds. Default 60,000. */
   readonly sweepIntervalMs?: number;
 }
@@ -24,7 +26,6 @@ export interface ResolvedSqliteOptions {
   readonly table: string;
   readonly keyPrefix: string;
   readonly busyTimeoutMs: number;
-  readonly busyRetries: number;
   readonly sweepIntervalMs: number;
 }
 
@@ -47,13 +48,11 @@ export function resolveOptions(uriOrOptions: string | SqliteStoreOptions): Resol
   }
   const keyPrefix = options.keyPrefix ?? '';
   if (typeof keyPrefix !== 'string') throw new TypeError('sqliteStore: keyPrefix must be a string');
-  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 1_500;
   if (!nonNegativeInteger(busyTimeoutMs)) throw new TypeError('sqliteStore: busyTimeoutMs must be a non-negative integer (milliseconds)');
-  const busyRetries = options.busyRetries ?? 2;
-  if (!nonNegativeInteger(busyRetries) || busyRetries > 10) throw new TypeError('sqliteStore: busyRetries must be an integer from 0 to 10');
   const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
   if (!nonNegativeInteger(sweepIntervalMs) || sweepIntervalMs === 0) {
     throw new TypeError('sqliteStore: sweepIntervalMs must be a positive integer (milliseconds)');
   }
-  return { path, keyv: options.keyv, table, keyPrefix, busyTimeoutMs, busyRetries, sweepIntervalMs };
+  return { path, keyv: options.keyv, table, keyPrefix, busyTimeoutMs, sweepIntervalMs };
 }

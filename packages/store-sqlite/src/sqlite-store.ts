@@ -1,7 +1,7 @@
 import type { JsonValue, Store } from '@mcpgate/core';
 import { adapterOf, openConnection } from './lib/connection.js';
 import type { Connection } from './lib/connection.js';
-import { withBusyRetry } from './lib/retry.js';
+import { NATIVE_BUSY_TIMEOUT_MS, withBusyRetry } from './lib/retry.js';
 import { statements } from './lib/statements.js';
 import { resolveOptions } from './options.js';
 import type { SqliteStoreOptions } from './options.js';
@@ -14,7 +14,7 @@ const expiryOf = (ttlMs: number | undefined, name: string): number | null => {
 
 /**
  * A {@link Store} in one SQLite file, shared safely by several processes on the same host: WAL mode,
- * `busy_timeout`, bounded retry on `SQLITE_BUSY`, and a sweeper that deletes expired rows. `add` and
+ * bounded asynchronous retry on `SQLITE_BUSY`, and a sweeper that deletes expired rows. `add` and
  * `deleteIfEquals` are single conditional statements, so they are atomic across processes.
  *
  * @example
@@ -36,8 +36,8 @@ export function sqliteStore(uriOrOptions: string | SqliteStoreOptions): Store {
   const open = async (): Promise<Connection> => {
     const connection = await openConnection(options, adapter);
     try {
-      await withBusyRetry(options.busyRetries, async () => {
-        await connection.query(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
+      await withBusyRetry(options.busyTimeoutMs, async () => {
+        await connection.query(`PRAGMA busy_timeout = ${NATIVE_BUSY_TIMEOUT_MS}`);
         await connection.query('PRAGMA journal_mode = WAL');
         for (const statement of sql.schema) await connection.query(statement);
       });
@@ -57,7 +57,7 @@ export function sqliteStore(uriOrOptions: string | SqliteStoreOptions): Store {
   };
   const run = async (statement: string, ...params: unknown[]): Promise<Array<Record<string, unknown>>> => {
     const connection = await connect();
-    return withBusyRetry(options.busyRetries, () => connection.query(statement, ...params));
+    return withBusyRetry(options.busyTimeoutMs, () => connection.query(statement, ...params));
   };
 
   const sweeper = setInterval(() => {

@@ -93,7 +93,7 @@ describe('sqliteStore', () => {
 
   it('a file held by another writer fails with SqliteBusyError after a bounded wait', async () => {
     const file = join(dir.path, 'locked.sqlite');
-    const store = open({ uri: `sqlite://${file}`, busyTimeoutMs: 200, busyRetries: 1 });
+    const store = open({ uri: `sqlite://${file}`, busyTimeoutMs: 400 });
     await store.set('before', 1);
     const raw = await rawDb(file);
     try {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
 import type { ResolvedSqliteOptions } from '../options.js';
+import { NATIVE_BUSY_TIMEOUT_MS } from './retry.js';
 
 export type Query = (sql: string, ...params: unknown[]) => Promise<Array<Record<string, unknown>>>;
 
@@ -25,7 +26,7 @@ export async function openConnection(options: ResolvedSqliteOptions, existing: K
   if (existing !== undefined) return { query: existing.query as Query, close: async () => {} };
   const path = options.path as string;
   if (!path.startsWith(':memory:')) await mkdir(dirname(resolve(path)), { recursive: true });
-  const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: options.busyTimeoutMs });
+  const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: NATIVE_BUSY_TIMEOUT_MS });
   let failure: unknown;
   (adapter as unknown as EventEmitter).on('error', (error: unknown) => {
     failure = error;
