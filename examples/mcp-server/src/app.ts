@@ -36,8 +36,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   const app = express();
   app.disable('x-powered-by');
   const transports = new Map<string, StreamableHTTPServerTransport>();
-  const guard = options.auth === false ? [] : [protectedResourceMetadata(options.auth)];
-  app.use(...guard);
+  if (options.auth !== false) app.use(protectedResourceMetadata(options.auth));
   const protect = options.auth === false ? [] : [requireMcpAuth(options.auth)];
 
   const stateful = async (req: Request, res: Response): Promise<void> => {

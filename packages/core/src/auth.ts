@@ -168,7 +168,7 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
   const resourceUrl = new URL(resource);
   const inFlight = new Map<string, Promise<Principal>>();
 
-  const verify = async (token: string): Promise<Principal> => {
+  const verify = (token: string): Principal | Promise<Principal> => {
     const key = sha256(token);
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
@@ -200,7 +200,8 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
         throw new OriginNotAllowedError(`origin ${request.origin} may not call this server`);
       }
       const token = extractBearerToken(request);
-      const principal = await verify(token);
+      const verified = verify(token);
+      const principal = verified instanceof Promise ? await verified : verified;
       policy.assert(principal.scopes, toolNamesOf(request));
       if (request.sessionId !== undefined) await sessions.assert(request.sessionId, principal);
       const authInfo: AuthInfo = {

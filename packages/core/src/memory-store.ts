@@ -1,7 +1,8 @@
+import { BoundedMap } from './lib/bounded-map.js';
 import type { JsonValue, Store } from './types.js';
 
 export interface MemoryStoreOptions {
-  /** Most entries kept; the least recently written is evicted past it. Default 100,000. */
+  /** Most entries kept; past it the least recently written are evicted (in small batches). Default 100,000. */
   readonly maxEntries?: number;
   /** Called once at construction when `NODE_ENV=production` (default: `console.warn`). */
   readonly warn?: (message: string) => void;
@@ -30,7 +31,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       '[mcpgate] memoryStore in production: session bindings and credentials are lost on restart and not shared between instances',
     );
   }
-  const entries = new Map<string, Entry>();
+  const entries = new BoundedMap<string, Entry>(maxEntries);
 
   const live = (key: string): Entry | undefined => {
     const entry = entries.get(key);
@@ -44,10 +45,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const put = (key: string, value: JsonValue, ttlMs: number | undefined): void => {
     entries.delete(key);
     entries.set(key, { json: JSON.stringify(value), expiresAt: ttlMs === undefined ? Infinity : Date.now() + ttlMs });
-    if (entries.size > maxEntries) {
-      const oldest = entries.keys().next().value as string;
-      entries.delete(oldest);
-    }
   };
 
   return {

@@ -15,6 +15,11 @@ export interface ScopePolicyOptions {
 
 /** The tool names an MCP request calls: from the `Mcp-Name` header and the JSON-RPC body (single or batch). */
 export function toolNamesOf(request: { readonly mcpName?: string | undefined; readonly mcpMethod?: string | undefined; readonly body?: unknown }): string[] {
+  const body = request.body as { method?: unknown; params?: { name?: unknown } } | undefined;
+  if (request.mcpName === undefined && !Array.isArray(body)) {
+    const name = typeof body === 'object' && body !== null && body.method === 'tools/call' ? body.params?.name : undefined;
+    return typeof name === 'string' ? [name] : [];
+  }
   const names = new Set<string>();
   const messages = Array.isArray(request.body) ? request.body : request.body === undefined ? [] : [request.body];
   const calls = messages.filter(
@@ -47,7 +52,8 @@ export class ScopePolicy {
   }
 
   /** Every scope the named tools (plus the global requirement) need, in a stable order. */
-  scopesFor(tools: readonly string[]): string[] {
+  scopesFor(tools: readonly string[]): readonly string[] {
+    if (tools.length === 0) return this.requiredScopes;
     const all = new Set(this.requiredScopes);
     for (const tool of tools) for (const s of this.#toolScopes.get(tool) ?? []) all.add(s);
     return [...all];
@@ -56,6 +62,8 @@ export class ScopePolicy {
   /** Whether `granted` satisfies `needed`, honouring the hierarchy. */
   satisfies(granted: readonly string[], needed: readonly string[]): boolean {
     if (needed.length === 0) return true;
+    if (needed.every((s) => granted.includes(s))) return true;
+    if (this.#closure.size === 0) return false;
     const effective = new Set<string>();
     for (const g of granted) {
       effective.add(g);

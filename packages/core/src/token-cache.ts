@@ -1,3 +1,4 @@
+import { BoundedMap } from './lib/bounded-map.js';
 import type { Principal } from './types.js';
 
 export interface TokenCacheOptions {
@@ -18,7 +19,7 @@ interface Entry {
  * A verdict never outlives the token's `exp`.
  */
 export class VerifiedTokenCache {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries: BoundedMap<string, Entry>;
   readonly #maxEntries: number;
   readonly #maxTtlMs: number;
 
@@ -27,6 +28,7 @@ export class VerifiedTokenCache {
     this.#maxTtlMs = options.maxTtlMs ?? 5 * 60_000;
     if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 0) throw new TypeError('tokenCache.maxEntries must be a non-negative integer');
     if (!(this.#maxTtlMs >= 0)) throw new TypeError('tokenCache.maxTtlMs must be a non-negative number');
+    this.#entries = new BoundedMap(Math.max(1, this.#maxEntries));
   }
 
   get size(): number {
@@ -52,7 +54,6 @@ export class VerifiedTokenCache {
     if (until <= now) return;
     this.#entries.delete(tokenHash);
     this.#entries.set(tokenHash, { principal, until });
-    if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
   }
 
   delete(tokenHash: string): void {

@@ -1,0 +1,158 @@
+/**
+ * Real parts for the benchmarks, started in-process on free loopback ports: the dev authorization
+ * server, the example MCP app (with or without mcpgate), tokens from the real authorization-code flow,
+ * and open MCP sessions. Mirrors test/helpers/stack.ts.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { McpAuth } from '@mcpgate/core';
+import { authorizeInBrowser, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
+import { createExampleApp, type ExampleApp } from '@mcpgate/example-mcp-server';
+import type { HttpTarget } from './load.js';
+
+export const PROTOCOL_VERSION = '2025-06-18';
+export const quietLogger = { warn: () => undefined, error: () => undefined };
+
+/** A bare HTTP server listening on a free loopback port; attach a request handler later. */
+export async function loopbackServer(): Promise<{ server: Server; port: number; origin: string; close(): Promise<void> }> {
+  const server = createServer();
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface RunningApp {
+  readonly url: string;
+  readonly example: ExampleApp;
+  close(): Promise<void>;
+}
+
+/** The example MCP app (stateful) on `listening`, protected by `auth` or (false) not at all. */
+export function mountApp(listening: Awaited<ReturnType<typeof loopbackServer>>, auth: McpAuth | false): RunningApp {
+  const example = auth === false ? createOpenExampleApp() : createExampleApp({ auth, mode: 'stateful' });
+  listening.server.on('request', example.app);
+  return {
+    url: `${listening.origin}/mcp`,
+    example,
+    async close() {
+      await example.close();
+      await listening.close();
+      if (auth !== false) await auth.close();
+    },
+  };
+}
+
+/** `createExampleApp({ auth: false })`: the same example server with no authentication. */
+function createOpenExampleApp(): ExampleApp {
+  return createExampleApp({ auth: false, mode: 'stateful' });
+}
+
+/** An access token for `login` through the real authorization-code flow (DCR, PKCE, consent). */
+export async function tokenFor(as: DevAuthorizationServer, resource: string, login: string, scope = 'mcp:tools'): Promise<string> {
+  const redirectUri = 'http://127.0.0.1:9/callback';
+  const registration = await fetch(`${as.issuer}/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      scope: 'mcp:tools mcp:admin',
+    }),
+  });
+  const client = (await registration.json()) as { client_id: string };
+  const verifier = 'v'.repeat(43) + Math.random().toString(36).slice(2);
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const url = new URL(`${as.issuer}/auth`);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: redirectUri,
+    scope,
+    resource,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    state: 's',
+  }).toString();
+  const back = await authorizeInBrowser(url, { login });
+  const code = back.searchParams.get('code');
+  if (code === null) throw new Error(`no authorization code: ${back.search}`);
+  const token = await fetch(`${as.issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: client.client_id, code_verifier: verifier, resource }),
+  });
+  if (!token.ok) throw new Error(`token request failed: ${token.status} ${await token.text()}`);
+  return ((await token.json()) as { access_token: string }).access_token;
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; headers: Headers; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** initialize + notifications/initialized, once; returns the session id. */
+export async function openSession(url: string, token: string): Promise<string> {
+  const initialize = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
+  };
+  const res = await post(url, initialize, { authorization: `Bearer ${token}` });
+  const sessionId = res.headers.get('mcp-session-id');
+  if (res.status !== 200 || sessionId === null) throw new Error(`initialize failed: ${res.status} ${res.text}`);
+  const done = await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, {
+    authorization: `Bearer ${token}`,
+    'mcp-session-id': sessionId,
+    'mcp-protocol-version': PROTOCOL_VERSION,
+  });
+  if (done.status !== 202) throw new Error(`notifications/initialized failed: ${done.status} ${done.text}`);
+  return sessionId;
+}
+
+export const whoamiBody = (id: number | string = 2) =>
+  ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'whoami', arguments: {} } }) as const;
+
+/** The load target: `tools/call whoami` on an open session, the unique JSON-RPC id replaced per request. */
+export async function whoamiTarget(name: string, url: string, token: string): Promise<HttpTarget> {
+  const sessionId = await openSession(url, token);
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    authorization: `Bearer ${token}`,
+    'mcp-session-id': sessionId,
+    'mcp-protocol-version': PROTOCOL_VERSION,
+  };
+  const target: HttpTarget = { name, url, headers, body: JSON.stringify(whoamiBody('[<id>]')) };
+  // One checked call before any load: the answer must be a JSON-RPC result.
+  const res = await post(url, whoamiBody(1), headers);
+  const data = res.text.startsWith('{') ? res.text : (res.text.split('\n').find((l) => l.startsWith('data: ')) ?? '').slice(6);
+  const parsed = JSON.parse(data) as { result?: { content?: Array<{ text: string }>; isError?: boolean } };
+  if (res.status !== 200 || parsed.result === undefined) throw new Error(`${name}: whoami failed: ${res.status} ${res.text}`);
+  return target;
+}
+
+/** The text of a whoami answer, for the notes (e.g. what the no-auth app answers). */
+export async function whoamiText(target: HttpTarget): Promise<string> {
+  const res = await fetch(target.url, { method: 'POST', headers: target.headers, body: JSON.stringify(whoamiBody(99)) });
+  const text = await res.text();
+  const data = text.startsWith('{') ? text : (text.split('\n').find((l) => l.startsWith('data: ')) ?? '').slice(6);
+  const parsed = JSON.parse(data) as { result?: { content?: Array<{ text: string }>; isError?: boolean } };
+  return `${parsed.result?.isError === true ? 'isError: ' : ''}${parsed.result?.content?.[0]?.text ?? '?'}`;
+}
