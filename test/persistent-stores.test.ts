@@ -375,8 +375,12 @@ describe('Redis paused (SIGSTOP)', () => {
     expect(ok.status).toBe(200);
     redis!.pause();
     try {
+      // a session this process bound is served from its in-process binding (identity never changes), so it
+      // keeps working; anything that must read or write the store fails closed
+      const known = await post(proc!.mcpUrl, callWhoami(), headers(alice, session));
+      expect(known.status, known.text).toBe(200);
       for (const [name, send] of [
-        ['tool call on a bound session (binding read)', () => post(proc!.mcpUrl, callWhoami(), headers(alice, session))],
+        ['a session id this process has not seen (binding read)', () => post(proc!.mcpUrl, callWhoami(), headers(alice, 'f3b1c6d2-0000-4000-8000-000000000000'))],
         ['initialize (binding write)', () => post(proc!.mcpUrl, initialize, headers(alice))],
       ] as const) {
         const started = Date.now();
@@ -405,13 +409,14 @@ describe('Redis paused (SIGSTOP)', () => {
     expect((await post(proc!.mcpUrl, callWhoami(), headers(alice, fresh))).status).toBe(200);
   });
 
-  it('Redis killed → 503 + Retry-After; a new (empty) Redis on the same port → the old session is unknown (404), new sessions work', async () => {
+  it('Redis killed → 503 + Retry-After; a new (empty) Redis on the same port → new sessions work, the old one stays its owner’s only', async () => {
     const alice = (await tokenFor(as, resource, 'alice')).access_token;
+    const bob = (await tokenFor(as, resource, 'bob')).access_token;
     const session = await openSession(proc!.mcpUrl, alice);
     const port = redis!.port;
     await redis!.stop();
     const started = Date.now();
-    const down = await post(proc!.mcpUrl, callWhoami(), headers(alice, session));
+    const down = await post(proc!.mcpUrl, initialize, headers(alice));
     expect(down.status, down.text).toBe(503);
     expect(Number(down.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Date.now() - started).toBeLessThan(3_500);
@@ -429,7 +434,9 @@ describe('Redis paused (SIGSTOP)', () => {
     }
     expect(status).toBe(200);
     expect(sessionId).not.toBe('');
-    // the binding lived only in the Redis that died: the old id is now unknown
-    expect((await post(proc!.mcpUrl, callWhoami(), headers(alice, session))).status).toBe(404);
+    // the binding lived only in the Redis that died; this process still remembers it for a while, and only
+    // ever for its owner
+    expect((await post(proc!.mcpUrl, callWhoami(), headers(bob, session))).status).toBe(404);
+    expect((await post(proc!.mcpUrl, callWhoami(), headers(alice, session))).status).toBe(200);
   });
 });
