@@ -24,7 +24,7 @@ export function protectedResourceMetadata(auth: McpAuth, options: MetadataRouter
   const body = JSON.stringify(auth.metadata);
 
   return (req: Request, res: Response, next) => {
-    if (!paths.has(req.path)) return next();
+    if (!req.url.startsWith(auth.metadataLocations.rootPath) || !paths.has(req.path)) return next();
     res.setHeader('Access-Control-Allow-Origin', '*');
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, OPTIONS');

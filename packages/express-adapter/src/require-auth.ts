@@ -36,35 +36,37 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
     res.end(JSON.stringify(answer.body));
   };
 
-  return async (req: Request, res: Response, next: NextFunction) => {
-    let body: unknown;
-    if (req.method === 'POST') {
-      try {
-        body = await readJsonBody(req, limit);
-      } catch (error) {
+  const proceed = (req: Request, res: Response, next: NextFunction, body: unknown): void => {
+    const request = toAuthRequest(req, body);
+    auth.authenticate(request).then(
+      (result) => {
+        req.auth = result.authInfo;
+        if (request.sessionId === undefined) {
+          if (req.method === 'POST') bindSessionOnResponse(auth, res, result.principal);
+        } else if (req.method === 'DELETE') {
+          const sessionId = request.sessionId;
+          res.on('finish', () => {
+            if (res.statusCode < 300) auth.unbindSession(sessionId).catch(() => undefined);
+          });
+        }
+        next();
+      },
+      (error: unknown) => refuse(res, error),
+    );
+  };
+
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || req.body !== undefined || req.readableEnded) {
+      proceed(req, res, next, req.method === 'POST' ? (req.body as unknown) : undefined);
+      return;
+    }
+    readJsonBody(req, limit).then(
+      (body) => proceed(req, res, next, body),
+      (error: unknown) => {
         res.statusCode = error instanceof BodyTooLargeError ? 413 : 400;
         res.setHeader('Content-Type', 'application/json');
         res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: unreadable request body' }, id: null }));
-        return;
-      }
-    }
-    const request = toAuthRequest(req, body);
-    let result;
-    try {
-      result = await auth.authenticate(request);
-    } catch (error) {
-      refuse(res, error);
-      return;
-    }
-    req.auth = result.authInfo;
-    if (request.sessionId === undefined) {
-      if (req.method === 'POST') bindSessionOnResponse(auth, res, result.principal);
-    } else if (req.method === 'DELETE') {
-      const sessionId = request.sessionId;
-      res.on('finish', () => {
-        if (res.statusCode < 300) auth.unbindSession(sessionId).catch(() => undefined);
-      });
-    }
-    next();
+      },
+    );
   };
 }
