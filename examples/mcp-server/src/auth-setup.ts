@@ -1,4 +1,4 @@
-import { createMcpAuth, createUpstreamCredentials, type McpAuth, type TokenValidator, type UpstreamCredentials } from '@mcpgate/core';
+import { createMcpAuth, createUpstreamCredentials, type McpAuth, type Store, type TokenValidator, type UpstreamCredentials } from '@mcpgate/core';
 import type { DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import { introspectionValidator } from '@mcpgate/introspection-validator';
 import { jwtValidator } from '@mcpgate/jwt-validator';
@@ -14,7 +14,7 @@ export interface AuthSetup {
   close(): Promise<void>;
 }
 
-function buildValidator(config: ExampleConfig, issuer: string, devAs: DevAuthorizationServer | undefined): TokenValidator {
+function buildValidator(config: ExampleConfig, issuer: string, devAs: DevAuthorizationServer | undefined, store: Store): TokenValidator {
   if (config.validator === 'jwt') return jwtValidator({ issuer });
   const clientId = config.introspection.clientId ?? devAs?.introspectionClient.clientId;
   const clientSecret = config.introspection.clientSecret ?? devAs?.introspectionClient.clientSecret;
@@ -22,7 +22,8 @@ function buildValidator(config: ExampleConfig, issuer: string, devAs: DevAuthori
     throw new ConfigError('MCP_AUTH_VALIDATOR=introspection needs MCP_AUTH_INTROSPECTION_CLIENT_ID and MCP_AUTH_INTROSPECTION_CLIENT_SECRET');
   }
   if (config.introspection.cacheTtlSeconds === 0) throw new ConfigError('MCP_AUTH_INTROSPECTION_CACHE_TTL must be at least 1 second');
-  return introspectionValidator({ issuer, clientId, clientSecret, cacheTtlSeconds: config.introspection.cacheTtlSeconds });
+  // the introspection cache lives in the same store, so instances sharing Redis share verdicts
+  return introspectionValidator({ issuer, clientId, clientSecret, cacheTtlSeconds: config.introspection.cacheTtlSeconds, cache: store });
 }
 
 async function buildUpstream(
@@ -55,7 +56,7 @@ export async function setupAuth(config: ExampleConfig, issuer: string, devAs?: D
     auth = createMcpAuth({
       resource: config.resource,
       authorizationServers: [issuer],
-      validator: buildValidator(config, issuer, devAs),
+      validator: buildValidator(config, issuer, devAs, chosen.store),
       store: chosen.store,
       ...(chosen.encryptionKey !== undefined ? { encryptionKey: chosen.encryptionKey } : {}),
       requiredScopes: config.requiredScopes,
