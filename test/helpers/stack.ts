@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMcpAuth, type McpAuth, type McpAuthOptions } from '@mcpgate/core';
-import { startDevAuthorizationServer, type DevAuthorizationServer, type DevAuthorizationServerOptions } from '@mcpgate/example-dev-authorization-server';
+import {
+  obtainUserToken,
+  startDevAuthorizationServer,
+  type DevAuthorizationServer,
+  type DevAuthorizationServerOptions,
+  type UserTokenResponse,
+} from '@mcpgate/example-dev-authorization-server';
 import { createExampleApp, type ExampleApp } from '@mcpgate/example-mcp-server';
 import { jwtValidator } from '@mcpgate/jwt-validator';
 
@@ -64,57 +70,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** An access token for `login`, through the real authorization-code flow (DCR, PKCE, consent). */
-export async function tokenFor(
-  as: DevAuthorizationServer,
-  resource: string,
-  login: string,
-  scope = 'mcp:tools',
-): Promise<{ access_token: string; refresh_token?: string; expires_in: number }> {
-  const { authorizeInBrowser } = await import('@mcpgate/example-dev-authorization-server');
-  const redirectUri = 'http://127.0.0.1:9/callback';
-  const registration = await fetch(`${as.issuer}/reg`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      redirect_uris: [redirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-      scope: 'mcp:tools mcp:admin',
-    }),
-  });
-  const client = (await registration.json()) as { client_id: string };
-  const verifier = 'v'.repeat(43) + Math.random().toString(36).slice(2);
-  const { createHash } = await import('node:crypto');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const url = new URL(`${as.issuer}/auth`);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: client.client_id,
-    redirect_uri: redirectUri,
-    scope,
-    resource,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    state: 's',
-  }).toString();
-  const back = await authorizeInBrowser(url, { login });
-  const code = back.searchParams.get('code');
-  if (code === null) throw new Error(`no code: ${back.search}`);
-  const token = await fetch(`${as.issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: redirectUri,
-      client_id: client.client_id,
-      code_verifier: verifier,
-      resource,
-    }),
-  });
-  if (!token.ok) throw new Error(`token request failed: ${token.status} ${await token.text()}`);
-  return (await token.json()) as { access_token: string; refresh_token?: string; expires_in: number };
+export function tokenFor(as: DevAuthorizationServer, resource: string, login: string, scope = 'mcp:tools'): Promise<UserTokenResponse> {
+  return obtainUserToken(as.issuer, { resource, login, scope });
 }
 
 /** A raw JSON-RPC POST to the MCP endpoint. */

@@ -3,11 +3,10 @@
  * server, the example MCP app (with or without mcpgate), tokens from the real authorization-code flow,
  * and open MCP sessions. Mirrors test/helpers/stack.ts.
  */
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpAuth } from '@mcpgate/core';
-import { authorizeInBrowser, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
+import { obtainUserToken, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import { createExampleApp, type ExampleApp } from '@mcpgate/example-mcp-server';
 import type { HttpTarget } from './load.js';
 
@@ -59,42 +58,7 @@ function createOpenExampleApp(): ExampleApp {
 
 /** An access token for `login` through the real authorization-code flow (DCR, PKCE, consent). */
 export async function tokenFor(as: DevAuthorizationServer, resource: string, login: string, scope = 'mcp:tools'): Promise<string> {
-  const redirectUri = 'http://127.0.0.1:9/callback';
-  const registration = await fetch(`${as.issuer}/reg`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      redirect_uris: [redirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-      scope: 'mcp:tools mcp:admin',
-    }),
-  });
-  const client = (await registration.json()) as { client_id: string };
-  const verifier = 'v'.repeat(43) + Math.random().toString(36).slice(2);
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const url = new URL(`${as.issuer}/auth`);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: client.client_id,
-    redirect_uri: redirectUri,
-    scope,
-    resource,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    state: 's',
-  }).toString();
-  const back = await authorizeInBrowser(url, { login });
-  const code = back.searchParams.get('code');
-  if (code === null) throw new Error(`no authorization code: ${back.search}`);
-  const token = await fetch(`${as.issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: client.client_id, code_verifier: verifier, resource }),
-  });
-  if (!token.ok) throw new Error(`token request failed: ${token.status} ${await token.text()}`);
-  return ((await token.json()) as { access_token: string }).access_token;
+  return (await obtainUserToken(as.issuer, { resource, login, scope })).access_token;
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; headers: Headers; text: string }> {
