@@ -43,9 +43,9 @@ async function main(): Promise<void> {
     `  token validation:        ${config.validator}`,
     ...setup.notes.map((n) => `  ${n}`),
     '',
-    'Connect with:',
-    `  npm run demo                                   (the bundled SDK client walks through the whole flow)`,
-    `  npx @modelcontextprotocol/inspector  → Streamable HTTP → ${resource}   (needs Node 22)`,
+    'Connect any MCP client (Streamable HTTP) to the MCP endpoint above; it discovers the authorization',
+    'server from the 401 challenge. The MCP Inspector (`npx @modelcontextprotocol/inspector`, Node 22) works too.',
+    'To watch the whole flow scripted with the SDK client, run `npm run demo` (it starts its own pair of servers).',
   ];
   console.log(lines.join('\n'));
 
