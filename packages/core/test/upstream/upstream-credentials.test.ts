@@ -85,6 +85,29 @@ describe('createUpstreamCredentials', () => {
     expect(seen.size).toBe(5);
   });
 
+  it('retries writing a rotated set when the store fails once, so the new refresh token is not lost', async () => {
+    const inner = memoryStore();
+    let failNextSet = false;
+    const flaky: Store = {
+      ...inner,
+      set: async (key, value, ttl) => {
+        if (failNextSet && key.startsWith('upstream:')) {
+          failNextSet = false;
+          throw new Error('store hiccup');
+        }
+        return inner.set(key, value, ttl);
+      },
+    };
+    const { as, vault, upstream } = setup({}, flaky);
+    await vault.put(alice, as.issue(-5), Math.floor(Date.now() / 1000) - 3605);
+    failNextSet = true;
+    const token = await upstream.accessToken(alice);
+    expect(as.refreshRequests).toBe(1);
+    expect(failNextSet).toBe(false);
+    expect((await vault.get(alice))?.refreshToken).toBe(as.currentRefreshToken);
+    expect((await vault.get(alice))?.accessToken).toBe(token);
+  });
+
   it('keeps the old refresh token when the AS does not rotate', async () => {
     const { as, vault, upstream } = setup();
     as.rotate = false;

@@ -55,8 +55,17 @@ export function coordinatedRefresh(options: CoordinatedRefreshOptions) {
       await vault.deleteIfUnchanged(principal, entry);
       throw error;
     }
-    await vault.put(principal, next);
-    return next;
+    // The authorization server has already rotated the refresh token: losing this write would log the
+    // user out, so a failed write is retried (briefly; the lock is still ours) before giving up.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await vault.put(principal, next);
+        return next;
+      } catch (error) {
+        if (attempt >= 2) throw error;
+        await sleep(100 * 2 ** attempt);
+      }
+    }
   };
 
   const refreshAcrossProcesses = async (principal: PrincipalRef, seen: string | undefined, rejected: string | undefined): Promise<UpstreamTokenSet> => {
