@@ -53,8 +53,8 @@ export const httpJwt: Scenario = {
         ],
         notes: [
           `Both apps listen at the same time in the bench process (one event loop, one core); autocannon runs in a child process. The no-auth app gets the same headers (its Authorization header is ignored).`,
-          'Where the time goes (a `--cpu-prof` of the server process under this load, at the time of writing): mcpgate core is ~2% of server CPU (~1% in the no-auth run, where `principalOf` throws); the rest is zod validation in the SDK, GC, socket writes and Express routing. The gap is not auth CPU alone: deferring the memory store’s `get` by one `setImmediate` made the same authenticated app ~20% *faster* than no auth in a side-by-side check (see also jwt + redis in scenario 4), so event-loop scheduling of the SDK transport’s SSE writes moves req/s by more than the auth work does.',
-          `whoami answers — auth: \`${answers[0]}\`; no auth: \`${answers[1]}\` (the example's whoami needs the mcpgate principal, so without auth it returns an isError result; the work is otherwise the same).`,
+          'Where the time goes (a `--cpu-prof` of the server process under this load, at the time of writing): mcpgate core is a few per cent of server CPU; the rest is zod validation in the SDK, GC, socket writes and Express routing. The gap is not auth CPU alone: deferring the memory store’s `get` by one `setImmediate` made the same authenticated app ~20% *faster* than no auth in a side-by-side check (see also jwt + redis in scenario 4), so event-loop scheduling of the SDK transport’s SSE writes moves req/s by more than the auth work does.',
+          `whoami answers — auth: \`${answers[0]}\`; no auth: \`${answers[1]}\` (without auth the example's whoami answers a null subject; the tool work is otherwise the same).`,
         ],
         targets: [{ what: 'JWT + memory store vs no auth (req/s)', target: '≥ 0.95×', measured: fmtRatio(ratio), met: ratio >= 0.95 && a!.bad === 0 }],
       };

@@ -33,6 +33,7 @@ function notFound(res: Response): void {
 /** The example MCP server as an Express app: metadata routes, `requireMcpAuth`, the SDK transport. */
 export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   const path = options.path ?? '/mcp';
+  const tools = options.auth === false ? { ...options.tools, anonymous: true } : options.tools;
   const app = express();
   app.disable('x-powered-by');
   const transports = new Map<string, StreamableHTTPServerTransport>();
@@ -60,7 +61,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
     transport.onclose = () => {
       if (transport.sessionId !== undefined) transports.delete(transport.sessionId);
     };
-    await buildMcpServer(options.tools).connect(transport);
+    await buildMcpServer(tools).connect(transport);
     await transport.handleRequest(req, res, req.body);
   };
 
@@ -70,7 +71,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
       return;
     }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    const server = buildMcpServer(options.tools);
+    const server = buildMcpServer(tools);
     res.on('close', () => {
       void transport.close();
       void server.close();

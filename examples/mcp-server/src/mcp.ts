@@ -6,6 +6,8 @@ import { registerUpstreamTools } from './upstream-tools.js';
 export interface ExampleTools {
   /** Upstream credentials and the API `upstream_whoami` calls; absent: those tools explain what to configure. */
   readonly upstream?: { readonly credentials: UpstreamCredentials; readonly api: string | undefined } | { readonly missing: string };
+  /** Serving without authentication (benchmarks only): `whoami` answers with a null subject instead of failing. */
+  readonly anonymous?: boolean;
 }
 
 const text = (value: string, isError = false) => ({ content: [{ type: 'text' as const, text: value }], ...(isError ? { isError: true } : {}) });
@@ -17,6 +19,7 @@ export function buildMcpServer(tools: ExampleTools = {}): McpServer {
     'whoami',
     { description: 'Who the server thinks you are: the subject, client and scopes of your verified access token.' },
     async (extra) => {
+      if (tools.anonymous === true) return text(JSON.stringify({ subject: null, clientId: null, scopes: [] }));
       const principal = principalOf(extra);
       return text(JSON.stringify({ subject: principal.subject, clientId: principal.clientId, scopes: [...principal.scopes] }));
     },
