@@ -53,7 +53,7 @@ export class ScopePolicy {
 
   /** Every scope the named tools (plus the global requirement) need, in a stable order. */
   scopesFor(tools: readonly string[]): readonly string[] {
-    if (tools.length === 0) return this.requiredScopes;
+    if (tools.length === 0 || !tools.some((tool) => this.#toolScopes.has(tool))) return this.requiredScopes;
     const all = new Set(this.requiredScopes);
     for (const tool of tools) for (const s of this.#toolScopes.get(tool) ?? []) all.add(s);
     return [...all];

@@ -2,7 +2,7 @@ import { BoundedMap } from './lib/bounded-map.js';
 import type { Principal } from './types.js';
 
 export interface TokenCacheOptions {
-  /** Most tokens remembered; least recently used evicted past it. Default 10,000. */
+  /** Most tokens remembered; past it the least recently used (to the second) are evicted. Default 10,000. */
   readonly maxEntries?: number;
   /** Longest a verdict is kept, in milliseconds, however long the token lives. Default 5 minutes. */
   readonly maxTtlMs?: number;
@@ -11,6 +11,8 @@ export interface TokenCacheOptions {
 interface Entry {
   readonly principal: Principal;
   readonly until: number;
+  /** When the entry last moved to the young end; moves happen at most once a second (a move costs a delete + set). */
+  touched: number;
 }
 
 /**
@@ -42,8 +44,11 @@ export class VerifiedTokenCache {
       this.#entries.delete(tokenHash);
       return undefined;
     }
-    this.#entries.delete(tokenHash);
-    this.#entries.set(tokenHash, entry);
+    if (now - entry.touched >= 1_000) {
+      entry.touched = now;
+      this.#entries.delete(tokenHash);
+      this.#entries.set(tokenHash, entry);
+    }
     return entry.principal;
   }
 
@@ -53,7 +58,7 @@ export class VerifiedTokenCache {
     const until = Math.min(principal.expiresAt * 1000, now + this.#maxTtlMs, notAfter);
     if (until <= now) return;
     this.#entries.delete(tokenHash);
-    this.#entries.set(tokenHash, { principal, until });
+    this.#entries.set(tokenHash, { principal, until, touched: now });
   }
 
   delete(tokenHash: string): void {

@@ -29,16 +29,17 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('h', now + 1_000)).toBeUndefined();
   });
 
-  it('is bounded and evicts the least recently used', () => {
+  it('is bounded and evicts the least recently used (recency counted to the second)', () => {
     const cache = new VerifiedTokenCache({ maxEntries: 2 });
-    const exp = Date.now() / 1000 + 60;
-    cache.set('a', principal(exp));
-    cache.set('b', principal(exp));
-    cache.get('a');
-    cache.set('c', principal(exp));
+    const now = Date.now();
+    const exp = now / 1000 + 60;
+    cache.set('a', principal(exp), now);
+    cache.set('b', principal(exp), now);
+    cache.get('a', now + 1_000);
+    cache.set('c', principal(exp), now + 1_000);
     expect(cache.size).toBe(2);
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toBeDefined();
+    expect(cache.get('b', now + 1_000)).toBeUndefined();
+    expect(cache.get('a', now + 1_000)).toBeDefined();
   });
 });
 
