@@ -17,7 +17,8 @@ export interface RequireMcpAuthOptions {
  * sees them; DELETE unbinds.
  *
  * Works with or without `express.json()` in front; without it, the body is read here and handed to the
- * SDK transport as `req.rawBody`.
+ * SDK transport as `req.rawBody`. `OPTIONS` (CORS preflight, which never carries credentials) passes
+ * through untouched: put your CORS middleware in front, exposing `WWW-Authenticate` and `Mcp-Session-Id`.
  *
  * @example
  * ```ts
@@ -56,6 +57,8 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
   };
 
   return (req: Request, res: Response, next: NextFunction) => {
+    // CORS preflights carry no credentials by design: they are your CORS middleware's to answer.
+    if (req.method === 'OPTIONS') return next();
     if (req.method !== 'POST' || req.body !== undefined || req.readableEnded) {
       proceed(req, res, next, req.method === 'POST' ? (req.body as unknown) : undefined);
       return;

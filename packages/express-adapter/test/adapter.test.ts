@@ -146,6 +146,17 @@ describe('requireMcpAuth', () => {
     expect(seen[0]?.raw).toBe(JSON.stringify(call));
   });
 
+  it('lets CORS preflights through unauthenticated, and nothing else', async () => {
+    const app = express();
+    app.all('/mcp', requireMcpAuth(makeAuth()), (req, res) => {
+      res.status(req.method === 'OPTIONS' ? 204 : 200).end();
+    });
+    const base = await serve(app);
+    expect((await fetch(`${base}/mcp`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:6274', 'access-control-request-method': 'POST' } })).status).toBe(204);
+    expect((await fetch(`${base}/mcp`, { method: 'GET' })).status).toBe(401);
+    expect((await fetch(`${base}/mcp`, { method: 'DELETE' })).status).toBe(401);
+  });
+
   it('refuses an oversized unparsed body with 413', async () => {
     const app = express();
     app.all('/mcp', requireMcpAuth(makeAuth(), { bodyLimitBytes: 100 }), mcpHandler());
