@@ -1,67 +1,40 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createMcpAuth, type McpAuth } from '@mcpgate/core';
-import { startDevAuthorizationServer, type DevAuthorizationServer, type DevAuthorizationServerOptions } from '@mcpgate/example-dev-authorization-server';
-import { createExampleApp, type ExampleApp } from '@mcpgate/example-mcp-server';
+import type { DevAuthorizationServer, DevAuthorizationServerOptions } from '@mcpgate/example-dev-authorization-server';
 import { introspectionValidator } from '@mcpgate/introspection-validator';
+import { startStack, type Stack } from './stack.js';
 
 const silent = { warn: () => undefined, error: () => undefined };
 
-export interface IntrospectionStack {
-  readonly as: DevAuthorizationServer;
-  readonly auth: McpAuth;
-  readonly example: ExampleApp;
-  readonly resource: string;
-  readonly mcpUrl: string;
-  readonly origin: string;
+export interface IntrospectionStack extends Stack {
   /** Takes the authorization server down and brings it back on the same port. */
   readonly outage: AsOutage;
-  close(): Promise<void>;
 }
 
 /**
  * A real dev AS issuing OPAQUE access tokens, and the example MCP server (in-process) validating them by
- * RFC 7662 introspection with the AS's introspection client. (`startStack` builds its validator before the
- * issuer is known, hence this helper.)
+ * RFC 7662 introspection with the AS's introspection client.
  */
 export async function startIntrospectionStack(options: {
   cacheTtlSeconds: number;
   as?: Partial<DevAuthorizationServerOptions>;
 }): Promise<IntrospectionStack> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const resource = `${origin}/mcp`;
-  const as = await startDevAuthorizationServer({ resource, accessTokenFormat: 'opaque', ...options.as });
-  const auth = createMcpAuth({
-    resource,
-    authorizationServers: [as.issuer],
-    validator: introspectionValidator({
-      issuer: as.issuer,
-      clientId: as.introspectionClient.clientId,
-      clientSecret: as.introspectionClient.clientSecret,
-      cacheTtlSeconds: options.cacheTtlSeconds,
-      logger: silent,
-    }),
-    requiredScopes: ['mcp:tools'],
-    logger: silent,
+  const stack = await startStack({
+    as: { accessTokenFormat: 'opaque', ...options.as },
+    validator: (as) =>
+      introspectionValidator({
+        issuer: as.issuer,
+        clientId: as.introspectionClient.clientId,
+        clientSecret: as.introspectionClient.clientSecret,
+        cacheTtlSeconds: options.cacheTtlSeconds,
+        logger: silent,
+      }),
   });
-  const example = createExampleApp({ auth });
-  server.on('request', example.app);
-  const outage = asOutage(as);
+  const outage = asOutage(stack.as);
   return {
-    as,
-    auth,
-    example,
-    resource,
-    mcpUrl: resource,
-    origin,
+    ...stack,
     outage,
     async close() {
-      await example.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await auth.close();
+      await stack.closeMcp();
       await outage.close();
     },
   };

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMcpAuth, type McpAuth, type McpAuthOptions } from '@mcpgate/core';
+import { createMcpAuth, type McpAuth, type McpAuthOptions, type TokenValidator } from '@mcpgate/core';
 import {
   obtainUserToken,
   startDevAuthorizationServer,
@@ -18,6 +18,8 @@ export interface Stack {
   readonly resource: string;
   readonly mcpUrl: string;
   readonly origin: string;
+  /** Closes the MCP side (app, HTTP server, store) and leaves the authorization server running. */
+  closeMcp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export interface StackOptions {
   readonly mode?: 'stateful' | 'stateless';
   /** The JWT validator's clock tolerance; default 0 so short-lived tokens expire on time in tests. */
   readonly clockToleranceSeconds?: number;
+  /** Builds the validator once the AS is known; default a JWT validator for it. */
+  readonly validator?: (as: DevAuthorizationServer) => TokenValidator;
 }
 
 async function listen(server: Server): Promise<number> {
@@ -44,7 +48,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const auth = createMcpAuth({
     resource,
     authorizationServers: [as.issuer],
-    validator: jwtValidator({ issuer: as.issuer, clockToleranceSeconds: options.clockToleranceSeconds ?? 0 }),
+    validator: options.validator?.(as) ?? jwtValidator({ issuer: as.issuer, clockToleranceSeconds: options.clockToleranceSeconds ?? 0 }),
     requiredScopes: ['mcp:tools'],
     toolScopes: { admin_only: ['mcp:admin'] },
     logger: { warn: () => undefined, error: () => undefined },
@@ -52,6 +56,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const example = createExampleApp({ auth, mode: options.mode ?? 'stateful' });
   server.on('request', example.app);
+  const closeMcp = async (): Promise<void> => {
+    await example.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await auth.close();
+  };
   return {
     as,
     auth,
@@ -59,11 +69,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     resource,
     mcpUrl: resource,
     origin,
+    closeMcp,
     async close() {
-      await example.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await auth.close();
+      await closeMcp();
       await as.close();
     },
   };
