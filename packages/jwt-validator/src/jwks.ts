@@ -54,12 +54,27 @@ function createResolver(jwksUri: string, options: RemoteKeysOptions): JWTVerifyG
     cacheMaxAge: options.cacheMaxAgeMs,
     [customFetch]: abortableFetch(fetchOrGlobal(options.fetch)),
   });
+  // After a failed fetch, calls that would fetch again fail fast for a short while: an unreachable JWKS
+  // is not hammered (nor requests piled up behind timeouts), even by tokens with made-up `kid`s.
+  const backoffMs = Math.min(5_000, options.cooldownMs);
+  let failedAt = -Infinity;
+  const servedFromCache = (kid: string | undefined): boolean =>
+    remote.fresh && (remote.jwks()?.keys.some((k) => kid === undefined || k.kid === kid) ?? false);
+
   return async (header, token) => {
+    const sinceFailure = Date.now() - failedAt;
+    if (sinceFailure < backoffMs && !servedFromCache(header.kid)) {
+      throw new ServiceUnavailableError(`JWKS unavailable (${jwksUri}); retrying shortly`, {
+        dependency: 'jwks',
+        retryAfter: Math.ceil((backoffMs - sinceFailure) / 1000),
+      });
+    }
     try {
       return await remote(header, token);
     } catch (cause) {
       const code = (cause as { code?: unknown } | null)?.code;
       if (typeof code === 'string' && TOKEN_KEY_ERRORS.has(code)) throw cause;
+      failedAt = Date.now();
       const what = code === 'ERR_JWKS_TIMEOUT' || isTimeout(cause) ? `timed out after ${options.timeoutMs} ms` : 'failed';
       throw new ServiceUnavailableError(`JWKS request ${what} (${jwksUri})`, { dependency: 'jwks', cause });
     }

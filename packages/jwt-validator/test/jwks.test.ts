@@ -106,6 +106,30 @@ describe('network failures', () => {
     expect(error['dependency']).toBe('discovery');
   });
 
+  it('after a failed JWKS fetch, fails fast for a while instead of fetching again (even for made-up kids)', async () => {
+    let calls = 0;
+    let up = false;
+    const server = await FakeServer.for([k1]);
+    const flaky = async (url: string, init: RequestInit) => {
+      calls++;
+      return up ? server.fetch(url, init) : new Response('down', { status: 503 });
+    };
+    const validator = jwtValidator({ issuer: ISSUER, jwksUri: JWKS_URL, fetch: flaky, jwksCooldownMs: 300 });
+    const first = await rejection(validator.validate(await sign(k1), ctx));
+    expect(first).toBeInstanceOf(ServiceUnavailableError);
+    expect(calls).toBe(1);
+    for (let i = 0; i < 10; i++) {
+      const error = await rejection(validator.validate(await sign(stranger, {}, { kid: `made-up-${i}` }), ctx));
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect(error['retryAfter']).toBeGreaterThan(0);
+    }
+    expect(calls).toBe(1);
+    up = true;
+    await sleep(320);
+    await expect(validator.validate(await sign(k1), ctx)).resolves.toMatchObject({ subject: expect.any(String) });
+    expect(calls).toBe(2);
+  });
+
   it('JWKS that never answers, fails, answers 500 or junk → ServiceUnavailableError (jwks)', async () => {
     const answers: Array<() => Promise<Response>> = [
       never,
