@@ -61,6 +61,15 @@ describe('discovery', () => {
   });
 });
 
+describe('discovery for 2025-03-26 clients', () => {
+  it('mirrors the authorization server metadata at the MCP origin', async () => {
+    const mirrored = await fetch(`${stack.origin}/.well-known/oauth-authorization-server`);
+    expect(mirrored.status).toBe(200);
+    const direct = await (await fetch(`${stack.as.issuer}/.well-known/oauth-authorization-server`)).json();
+    expect(await mirrored.json()).toEqual(direct);
+  });
+});
+
 describe('status table', () => {
   it('no credentials → 401 with resource_metadata and scope, no error code', async () => {
     const res = await post(stack.mcpUrl, initialize);

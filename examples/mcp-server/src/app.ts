@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpAuth } from '@mcpgate/core';
-import { protectedResourceMetadata, requireMcpAuth } from '@mcpgate/express-adapter';
+import { authorizationServerMetadataMirror, protectedResourceMetadata, requireMcpAuth } from '@mcpgate/express-adapter';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express, { type Request, type Response } from 'express';
@@ -37,7 +37,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   const app = express();
   app.disable('x-powered-by');
   const transports = new Map<string, StreamableHTTPServerTransport>();
-  if (options.auth !== false) app.use(protectedResourceMetadata(options.auth));
+  if (options.auth !== false) app.use(protectedResourceMetadata(options.auth), authorizationServerMetadataMirror(options.auth));
   const protect = options.auth === false ? [] : [requireMcpAuth(options.auth)];
 
   const stateful = async (req: Request, res: Response): Promise<void> => {

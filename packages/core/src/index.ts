@@ -34,7 +34,7 @@ export { refreshTokenRefresher } from './upstream/refresh-token-refresher.js';
 export type { RefreshTokenRefresherOptions } from './upstream/refresh-token-refresher.js';
 export { CredentialVault } from './upstream/vault.js';
 export type { CredentialVaultOptions, PrincipalRef, VaultEntry } from './upstream/vault.js';
-export { upstreamDiscovery } from './upstream/discovery.js';
+export { authorizationServerMetadata, upstreamDiscovery } from './upstream/discovery.js';
 export type { UpstreamDiscoveryOptions, UpstreamEndpoints } from './upstream/discovery.js';
 export type { DeviceAuthorizationOutcome, DeviceAuthorizationPrompt } from './upstream/device-authorization.js';
 export { createUpstreamCredentials } from './upstream/upstream-credentials.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createMcpAuth, InvalidTokenError, memoryStore, type McpAuth, type Principal, type Store } from '@mcpgate/core';
 import express, { type Request } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { protectedResourceMetadata, requireMcpAuth } from '../src/index.js';
+import { authorizationServerMetadataMirror, protectedResourceMetadata, requireMcpAuth } from '../src/index.js';
 
 const principal = (subject: string, scopes = ['mcp:tools']): Principal => ({
   issuer: 'https://as.example',
@@ -94,6 +94,35 @@ describe('protectedResourceMetadata', () => {
 
   it('refuses a bad maxAgeSeconds at construction', () => {
     expect(() => protectedResourceMetadata(makeAuth(), { maxAgeSeconds: -1 })).toThrow(/maxAgeSeconds/);
+  });
+});
+
+describe('authorizationServerMetadataMirror', () => {
+  it('serves the issuer-checked document, and 503 when the issuer cannot be read', async () => {
+    const document = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' };
+    let answer: () => Response = () => Response.json(document);
+    let calls = 0;
+    const app = express();
+    app.use(
+      authorizationServerMetadataMirror(makeAuth(), {
+        fetch: async () => {
+          calls++;
+          return answer();
+        },
+        cacheTtlMs: 1,
+      }),
+    );
+    const base = await serve(app);
+    const ok = await fetch(`${base}/.well-known/oauth-authorization-server`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual(document);
+    await new Promise((r) => setTimeout(r, 5));
+    answer = () => Response.json({ ...document, issuer: 'https://evil.example' });
+    const wrongIssuer = await fetch(`${base}/.well-known/oauth-authorization-server`);
+    expect(wrongIssuer.status).toBe(503);
+    expect(wrongIssuer.headers.get('retry-after')).not.toBeNull();
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect((await fetch(`${base}/.well-known/other`)).status).toBe(404);
   });
 });
 

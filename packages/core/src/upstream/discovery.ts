@@ -34,11 +34,28 @@ export interface UpstreamDiscoveryOptions {
  * ```
  */
 export function upstreamDiscovery(options: UpstreamDiscoveryOptions): () => Promise<UpstreamEndpoints> {
+  const metadata = authorizationServerMetadata(options);
+  const issuer = httpUrl(options.issuer, 'issuer');
+  return async () => endpointsOf(await metadata(), issuer);
+}
+
+/**
+ * The RFC 8414 metadata document of an authorization server (falling back to OpenID Connect discovery),
+ * with its `issuer` checked against the configured one; cached for `cacheTtlMs` (failures are not cached),
+ * concurrent callers share one request. Unreachable or invalid: `ServiceUnavailableError`.
+ *
+ * @example
+ * ```ts
+ * const metadata = authorizationServerMetadata({ issuer: 'https://login.example.com' });
+ * const { token_endpoint } = await metadata();
+ * ```
+ */
+export function authorizationServerMetadata(options: UpstreamDiscoveryOptions): () => Promise<Readonly<Record<string, unknown>>> {
   const issuer = httpUrl(options.issuer, 'issuer');
   const fetchFn = fetchFunction(options.fetch, 'fetch');
   const timeoutMs = positiveNumber(options.timeoutMs ?? 5_000, 'timeoutMs', 'milliseconds');
   const cacheTtlMs = positiveNumber(options.cacheTtlMs ?? 3_600_000, 'cacheTtlMs', 'milliseconds');
-  let cached: { readonly value: Promise<UpstreamEndpoints>; readonly until: number } | undefined;
+  let cached: { readonly value: Promise<Readonly<Record<string, unknown>>>; readonly until: number } | undefined;
 
   return () => {
     if (cached !== undefined && cached.until > Date.now()) return cached.value;
@@ -57,7 +74,7 @@ export function upstreamDiscovery(options: UpstreamDiscoveryOptions): () => Prom
   };
 }
 
-async function discover(issuer: string, fetchFn: typeof fetch, timeoutMs: number): Promise<UpstreamEndpoints> {
+async function discover(issuer: string, fetchFn: typeof fetch, timeoutMs: number): Promise<Readonly<Record<string, unknown>>> {
   const url = new URL(issuer);
   const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
   const candidates = [
@@ -79,17 +96,23 @@ async function discover(issuer: string, fetchFn: typeof fetch, timeoutMs: number
       lastError = error;
       continue;
     }
-    return endpointsOf(metadata, issuer);
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+      throw new ServiceUnavailableError(`authorization server metadata of ${issuer} is not a JSON object`, { dependency: 'discovery' });
+    }
+    if ((metadata as Record<string, unknown>)['issuer'] !== issuer) {
+      throw new ServiceUnavailableError(
+        `authorization server metadata of ${issuer} names another issuer (${JSON.stringify((metadata as Record<string, unknown>)['issuer'])})`,
+        { dependency: 'discovery' },
+      );
+    }
+    return metadata as Record<string, unknown>;
   }
-  throw new ServiceUnavailableError(`cannot discover the upstream authorization server ${issuer}`, { dependency: 'discovery', cause: lastError });
+  throw new ServiceUnavailableError(`cannot discover the authorization server ${issuer}`, { dependency: 'discovery', cause: lastError });
 }
 
-function endpointsOf(metadata: unknown, issuer: string): UpstreamEndpoints {
+function endpointsOf(m: Readonly<Record<string, unknown>>, issuer: string): UpstreamEndpoints {
   const bad = (what: string): ServiceUnavailableError =>
     new ServiceUnavailableError(`upstream authorization server metadata of ${issuer} ${what}`, { dependency: 'discovery' });
-  if (typeof metadata !== 'object' || metadata === null) throw bad('is not a JSON object');
-  const m = metadata as Record<string, unknown>;
-  if (m['issuer'] !== issuer) throw bad(`names another issuer (${JSON.stringify(m['issuer'])})`);
   const url = (name: string): string | undefined => {
     const value = m[name];
     if (value === undefined) return undefined;

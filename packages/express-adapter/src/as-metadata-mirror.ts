@@ -1,0 +1,67 @@
+import { authorizationServerMetadata, type McpAuth } from '@mcpgate/core';
+import type { Request, RequestHandler, Response } from 'express';
+
+export interface AuthorizationServerMetadataMirrorOptions {
+  /** Issuer whose metadata is mirrored. Default: the first of `auth.metadata.authorization_servers`. */
+  readonly issuer?: string;
+  /** `fetch` used to read the issuer's metadata. Default: the global `fetch`. */
+  readonly fetch?: typeof fetch;
+  /** How long the fetched document is reused, in milliseconds. Default one hour. */
+  readonly cacheTtlMs?: number;
+}
+
+const PATH = '/.well-known/oauth-authorization-server';
+
+/**
+ * Serves the authorization server's RFC 8414 metadata at this server's own origin
+ * (`/.well-known/oauth-authorization-server`), for MCP clients of the 2025-03-26 specification, which
+ * look for it there instead of reading the protected-resource metadata. The document is the
+ * authorization server's own (its `issuer` checked), fetched and cached; 503 when it cannot be fetched.
+ * Newer clients do not need it; mount it only if you serve older ones.
+ *
+ * @example
+ * ```ts
+ * app.use(protectedResourceMetadata(auth), authorizationServerMetadataMirror(auth));
+ * ```
+ */
+export function authorizationServerMetadataMirror(auth: McpAuth, options: AuthorizationServerMetadataMirrorOptions = {}): RequestHandler {
+  const issuer = options.issuer ?? auth.metadata.authorization_servers[0];
+  if (typeof issuer !== 'string') throw new TypeError('issuer must name the authorization server to mirror');
+  const metadata = authorizationServerMetadata({
+    issuer,
+    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+    ...(options.cacheTtlMs !== undefined ? { cacheTtlMs: options.cacheTtlMs } : {}),
+  });
+
+  return (req: Request, res: Response, next) => {
+    if (!req.url.startsWith(PATH) || req.path !== PATH) return next();
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', 'GET, OPTIONS');
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+      res.statusCode = 405;
+      res.end();
+      return;
+    }
+    metadata().then(
+      (document) => {
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('Cache-Control', 'public, max-age=300');
+        res.statusCode = 200;
+        res.end(req.method === 'HEAD' ? undefined : JSON.stringify(document));
+      },
+      (error: unknown) => {
+        const answer = auth.errorResponse(error);
+        for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+        res.setHeader('Content-Type', 'application/json');
+        res.statusCode = answer.status;
+        res.end(JSON.stringify(answer.body));
+      },
+    );
+  };
+}
