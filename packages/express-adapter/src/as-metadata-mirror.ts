@@ -1,5 +1,6 @@
 import { authorizationServerMetadata, type McpAuth } from '@mcpgate/core';
 import type { Request, RequestHandler, Response } from 'express';
+import { answeredDiscoveryPreamble, sendDiscoveryDocument, sendError } from './lib/respond.js';
 
 export interface AuthorizationServerMetadataMirrorOptions {
   /** Issuer whose metadata is mirrored. Default: the first of `auth.metadata.authorization_servers`. */
@@ -35,33 +36,10 @@ export function authorizationServerMetadataMirror(auth: McpAuth, options: Author
 
   return (req: Request, res: Response, next) => {
     if (!req.url.startsWith(PATH) || req.path !== PATH) return next();
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    if (req.method === 'OPTIONS') {
-      res.setHeader('Access-Control-Allow-Methods', 'GET, OPTIONS');
-      res.statusCode = 204;
-      res.end();
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD, OPTIONS');
-      res.statusCode = 405;
-      res.end();
-      return;
-    }
+    if (answeredDiscoveryPreamble(req, res)) return;
     metadata().then(
-      (document) => {
-        res.setHeader('Content-Type', 'application/json');
-        res.setHeader('Cache-Control', 'public, max-age=300');
-        res.statusCode = 200;
-        res.end(req.method === 'HEAD' ? undefined : JSON.stringify(document));
-      },
-      (error: unknown) => {
-        const answer = auth.errorResponse(error);
-        for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-        res.setHeader('Content-Type', 'application/json');
-        res.statusCode = answer.status;
-        res.end(JSON.stringify(answer.body));
-      },
+      (document) => sendDiscoveryDocument(req, res, JSON.stringify(document), 300),
+      (error: unknown) => sendError(auth, res, error),
     );
   };
 }

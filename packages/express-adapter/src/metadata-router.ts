@@ -1,5 +1,6 @@
 import type { McpAuth } from '@mcpgate/core';
 import type { Request, RequestHandler, Response } from 'express';
+import { answeredDiscoveryPreamble, sendDiscoveryDocument } from './lib/respond.js';
 
 export interface MetadataRouterOptions {
   /** `Cache-Control: max-age` of the document, in seconds. Default 300. */
@@ -25,24 +26,7 @@ export function protectedResourceMetadata(auth: McpAuth, options: MetadataRouter
 
   return (req: Request, res: Response, next) => {
     if (!req.url.startsWith(auth.metadataLocations.rootPath) || !paths.has(req.path)) return next();
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    if (req.method === 'OPTIONS') {
-      res.setHeader('Access-Control-Allow-Methods', 'GET, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', String(req.headers['access-control-request-headers'] ?? 'MCP-Protocol-Version'));
-      res.setHeader('Access-Control-Max-Age', '86400');
-      res.statusCode = 204;
-      res.end();
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD, OPTIONS');
-      res.statusCode = 405;
-      res.end();
-      return;
-    }
-    res.setHeader('Content-Type', 'application/json');
-    res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
-    res.statusCode = 200;
-    res.end(req.method === 'HEAD' ? undefined : body);
+    if (answeredDiscoveryPreamble(req, res)) return;
+    sendDiscoveryDocument(req, res, body, maxAge);
   };
 }

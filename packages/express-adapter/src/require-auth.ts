@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bindSessionOnResponse } from './lib/bind-on-initialize.js';
 import { BodyTooLargeError, readJsonBody } from './lib/body.js';
 import { toAuthRequest } from './lib/request.js';
+import { sendError } from './lib/respond.js';
 
 export interface RequireMcpAuthOptions {
   /** Largest JSON-RPC body read to find tool names when no body parser ran before, in bytes. Default 4 MiB. */
@@ -29,13 +30,6 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
   const limit = options.bodyLimitBytes ?? 4 * 1024 * 1024;
   if (!Number.isInteger(limit) || limit <= 0) throw new TypeError('bodyLimitBytes must be a positive integer');
 
-  const refuse = (res: Response, error: unknown): void => {
-    const answer = auth.errorResponse(error);
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    res.setHeader('Content-Type', 'application/json');
-    res.statusCode = answer.status;
-    res.end(JSON.stringify(answer.body));
-  };
 
   const proceed = (req: Request, res: Response, next: NextFunction, body: unknown): void => {
     const request = toAuthRequest(req, body);
@@ -52,7 +46,7 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
         }
         next();
       },
-      (error: unknown) => refuse(res, error),
+      (error: unknown) => sendError(auth, res, error),
     );
   };
 
