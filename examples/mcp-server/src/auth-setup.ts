@@ -26,12 +26,12 @@ function buildValidator(config: ExampleConfig, issuer: string, devAs: DevAuthori
   return introspectionValidator({ issuer, clientId, clientSecret, cacheTtlSeconds: config.introspection.cacheTtlSeconds, cache: store });
 }
 
-async function buildUpstream(
+function buildUpstream(
   config: ExampleConfig,
   auth: McpAuth,
   issuer: string,
   devAs: DevAuthorizationServer | undefined,
-): Promise<{ tools: ExampleTools; credentials: UpstreamCredentials | undefined }> {
+): { tools: ExampleTools; credentials: UpstreamCredentials | undefined } {
   const upstreamIssuer = config.upstream.issuer ?? issuer;
   const clientId = config.upstream.clientId ?? (upstreamIssuer === devAs?.issuer ? devAs.deviceClient.clientId : undefined);
   if (clientId === undefined) {
@@ -67,7 +67,7 @@ export async function setupAuth(config: ExampleConfig, issuer: string, devAs?: D
     if (error instanceof TypeError && /encryptionKey/.test(error.message)) throw new ConfigError(`MCP_AUTH_ENCRYPTION_KEY: ${error.message}`);
     throw error;
   }
-  const upstream = await buildUpstream(config, auth, issuer, devAs);
+  const upstream = buildUpstream(config, auth, issuer, devAs);
   return {
     auth,
     tools: upstream.tools,
