@@ -1,0 +1,5 @@
+/**
+ * `@mcpgate/core/internal`: helpers shared by the mcpgate packages. Not part of the public API: no
+ * semver promise, may change in any release. Applications should not import it.
+ */
+export { assertKnownOptions } from './lib/known-options.js';
