@@ -1,9 +1,11 @@
 import { extractBearerToken, type CredentialSources } from './bearer.js';
 import { errorResponse, type AuthErrorResponse } from './challenge.js';
 import { Sealer, type EncryptionKeyInput } from './encryption.js';
-import { InvalidTokenError, OriginNotAllowedError, isMcpAuthError } from './errors.js';
+import { InvalidRequestError, InvalidTokenError, OriginNotAllowedError, isMcpAuthError } from './errors.js';
 import { guardStore } from './lib/guarded-store.js';
 import { sha256 } from './lib/hash.js';
+import { assertKnownOptions } from './lib/known-options.js';
+import { rateLimitedWarn } from './lib/rate-limited.js';
 import { memoryStore } from './memory-store.js';
 import { canonicalResource, metadataLocations, type MetadataLocations, type ProtectedResourceMetadata } from './metadata.js';
 import { ScopePolicy, toolNamesOf } from './scopes.js';
@@ -35,7 +37,10 @@ export interface McpAuthOptions {
   readonly resourceDocumentation?: string;
   /** Verified-token cache sizing, or `false` to validate every request from scratch. */
   readonly tokenCache?: TokenCacheOptions | false;
-  /** How long a session binding lives without use, in milliseconds. Default 24 hours. */
+  /**
+   * How long a session binding lives without use, in milliseconds: each use renews it (rewritten at
+   * most every 5 minutes, or a quarter of this time when shorter). Default 24 hours.
+   */
   readonly sessionTtlMs?: number;
   /** Longest any store call may take before the request fails closed with 503, in milliseconds. Default 2,000. */
   readonly storeTimeoutMs?: number;
@@ -64,8 +69,14 @@ export interface McpAuthRequest extends CredentialSources {
   readonly mcpName?: string | undefined;
   /** `Mcp-Method` header, when present. */
   readonly mcpMethod?: string | undefined;
-  /** The parsed JSON-RPC body, when already parsed. */
+  /** The parsed JSON-RPC body, when already parsed (check it with `assertPlainJson` if a parser you do not control made it). */
   readonly body?: unknown;
+  /**
+   * Reads and parses the body (`parseJsonRpcBody`), when it has not been read yet. Called only once the
+   * token, the session and the global scopes have passed, so a request without valid credentials is
+   * refused without its body being read.
+   */
+  readonly readBody?: (() => Promise<unknown>) | undefined;
   /** `Origin` header, when present. */
   readonly origin?: string | undefined;
 }
@@ -75,6 +86,13 @@ export interface McpAuthSuccess {
   readonly principal: Principal;
   /** The SDK's `AuthInfo`: set it as `req.auth` so tools receive it as `extra.authInfo`. */
   readonly authInfo: AuthInfo;
+  /** The body as read by `readBody` (or given as `body`): hand this very object to the transport. */
+  readonly body: unknown;
+  /**
+   * When the credentials stop being acceptable, in milliseconds since the epoch: the token's `exp` plus
+   * the validator's clock tolerance. A long-lived response (an SSE stream) must end by then.
+   */
+  readonly validUntil: number;
 }
 
 /** The configured resource server. Framework-neutral: adapters translate requests to it. */
@@ -116,6 +134,7 @@ export interface McpAuth {
  */
 export function createMcpAuth(options: McpAuthOptions): McpAuth {
   if (typeof options !== 'object' || options === null) throw new TypeError('createMcpAuth needs an options object');
+  assertKnownOptions(options, KNOWN_OPTIONS, 'createMcpAuth');
   const resource = canonicalResource(options.resource, 'resource');
   const authorizationServers = checkIssuers(options.authorizationServers);
   const validator = options.validator;
@@ -134,7 +153,12 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
   if (typeof rawStore !== 'object' || rawStore === null || typeof rawStore.get !== 'function' || typeof rawStore.add !== 'function') {
     throw new TypeError('store must implement Store (get, set, delete, add, deleteIfEquals, close)');
   }
-  const store = guardStore(rawStore, storeTimeoutMs);
+  const logger = options.logger ?? console;
+  if (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
+    throw new TypeError('logger must have warn and error methods');
+  }
+  const report = rateLimitedWarn((message) => logger.warn(message));
+  const store = guardStore(rawStore, storeTimeoutMs, (error) => report(`store:${error.message}`, `[mcpgate] ${error.message}; answering 503`));
   const sealer = options.encryptionKey === undefined ? undefined : new Sealer(options.encryptionKey, 'encryptionKey');
   if (rawStore.persistent && sealer === undefined) {
     throw new TypeError(`encryptionKey is required with the persistent ${rawStore.kind} store: token material is sealed at rest`);
@@ -143,12 +167,18 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
   if (validatorTtl !== undefined && !(typeof validatorTtl === 'number' && validatorTtl >= 0)) {
     throw new TypeError('validator.maxCacheTtlMs must be a non-negative number of milliseconds');
   }
+  if (options.tokenCache !== undefined && options.tokenCache !== false && (typeof options.tokenCache !== 'object' || options.tokenCache === null)) {
+    throw new TypeError('tokenCache must be { maxEntries, maxTtlMs } or false');
+  }
   const cacheOptions = options.tokenCache === false ? { maxEntries: 0 } : (options.tokenCache ?? {});
   const cache = new VerifiedTokenCache({
     ...cacheOptions,
     maxTtlMs: Math.min(cacheOptions.maxTtlMs ?? 5 * 60_000, validatorTtl ?? Infinity),
   });
-  const logger = options.logger ?? console;
+  const tolerance = validator.clockToleranceSeconds ?? 0;
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+    throw new TypeError('validator.clockToleranceSeconds must be a non-negative number of seconds');
+  }
   const originAllowed = originPolicy(resource, options.allowedOrigins);
 
   const scopesSupported = options.scopesSupported
@@ -164,7 +194,7 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
   };
   const locations = metadataLocations(resource);
   const challenge = { resourceMetadataUrl: locations.url, defaultScopes: requiredScopes };
-  const sessions = new SessionBindings(store, sessionTtlMs, sealer === undefined ? sha256 : (id) => sealer.lookupKey(id));
+  const sessions = new SessionBindings(store, { ttlMs: sessionTtlMs, sealer, warn: (message) => report('session-renewal', message) });
   const resourceUrl = new URL(resource);
   const inFlight = new Map<string, Promise<Principal>>();
 
@@ -202,8 +232,14 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
       const token = extractBearerToken(request);
       const verified = verify(token);
       const principal = verified instanceof Promise ? await verified : verified;
-      policy.assert(principal.scopes, toolNamesOf(request));
       if (request.sessionId !== undefined) await sessions.assert(request.sessionId, principal);
+      policy.assert(principal.scopes, []);
+      const body = request.body !== undefined || request.readBody === undefined ? request.body : await request.readBody();
+      if (policy.dependsOnTools && request.method === 'POST' && body === undefined) {
+        throw new InvalidRequestError('Invalid Request: per-tool scopes apply and the JSON-RPC body could not be read', { jsonRpcCode: -32600 });
+      }
+      const tools = toolNamesOf({ mcpName: request.mcpName, mcpMethod: request.mcpMethod, body }, policy.dependsOnTools);
+      if (tools.length > 0) policy.assert(principal.scopes, tools);
       const authInfo: AuthInfo = {
         token,
         clientId: principal.clientId,
@@ -212,7 +248,7 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
         resource: resourceUrl,
         extra: { principal },
       };
-      return { principal, authInfo };
+      return { principal, authInfo, body, validUntil: (principal.expiresAt + tolerance) * 1000 };
     },
     errorResponse(error) {
       if (!isMcpAuthError(error)) {
@@ -225,6 +261,25 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
     close: () => store.close(),
   };
 }
+
+const KNOWN_OPTIONS = [
+  'resource',
+  'authorizationServers',
+  'validator',
+  'store',
+  'requiredScopes',
+  'toolScopes',
+  'scopeImplies',
+  'scopesSupported',
+  'resourceName',
+  'resourceDocumentation',
+  'tokenCache',
+  'sessionTtlMs',
+  'storeTimeoutMs',
+  'allowedOrigins',
+  'encryptionKey',
+  'logger',
+];
 
 function assertPrincipal(principal: Principal): void {
   if (typeof principal !== 'object' || principal === null || typeof principal.subject !== 'string' || principal.subject === '') {

@@ -17,7 +17,7 @@ const SCHEME = /^bearer$/i;
 
 /**
  * Extracts the bearer token of a request, strictly (RFC 6750 §2.1): one `Authorization` header, scheme
- * `Bearer` in any case, one or more spaces, exactly one b64token, nothing after it.
+ * `Bearer` in any case, one or more spaces (SP only), exactly one b64token, nothing after it but SP/HTAB.
  *
  * @throws NoCredentialsError when the request carries no credentials at all.
  * @throws InvalidRequestError when it carries them wrongly (malformed, several, or outside the header).
@@ -41,7 +41,9 @@ export function extractBearerToken(sources: CredentialSources): string {
   if (headers.length > 1) {
     throw new InvalidRequestError('more than one Authorization header');
   }
-  const value = (headers[0] ?? '').trim();
+  // Only optional whitespace (SP / HTAB, RFC 9110 §5.6.3) surrounds a field value; `trim()` would also
+  // strip U+00A0, U+FEFF and line separators and accept what no other parser does.
+  const value = trimOptionalWhitespace(headers[0] ?? '');
   if (value === '') {
     throw new InvalidRequestError('empty Authorization header');
   }
@@ -53,7 +55,9 @@ export function extractBearerToken(sources: CredentialSources): string {
   if (space === -1) {
     throw new InvalidRequestError('the Bearer credentials are missing');
   }
-  const token = value.slice(space + 1).replace(/^ +/, '');
+  let start = space + 1;
+  while (value.charCodeAt(start) === 0x20) start++;
+  const token = value.slice(start);
   if (token.length > MAX_TOKEN_LENGTH) {
     throw new InvalidRequestError('the bearer token is too long');
   }
@@ -61,4 +65,13 @@ export function extractBearerToken(sources: CredentialSources): string {
     throw new InvalidRequestError('the bearer token must be a single b64token');
   }
   return token;
+}
+
+function trimOptionalWhitespace(value: string): string {
+  const ows = (i: number): boolean => value.charCodeAt(i) === 0x20 || value.charCodeAt(i) === 0x09;
+  let start = 0;
+  let end = value.length;
+  while (start < end && ows(start)) start++;
+  while (end > start && ows(end - 1)) end--;
+  return value.slice(start, end);
 }

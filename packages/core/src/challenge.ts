@@ -15,13 +15,21 @@ export interface ChallengeOptions {
   readonly defaultScopes: readonly string[];
 }
 
-/** Escapes a value for an RFC 9110 quoted-string. */
+const MAX_DESCRIPTION_LENGTH = 256;
+
+/**
+ * An RFC 9110 quoted-string that is always a valid header value, whatever `value` holds: `"` and `\`
+ * escaped, control characters turned into spaces, anything outside ASCII into `?`.
+ * Node's `setHeader` throws on characters outside Latin-1 and on controls; nothing built here can.
+ */
 export function quoteHeaderValue(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\r\n]/g, ' ')}"`;
+  return `"${String(value).replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x08\x0A-\x1F\x7F]/g, ' ').replace(/[^\x00-\x7F]/gu, '?')}"`;
 }
 
 function bearerChallenge(params: Array<[string, string | undefined]>): string {
-  const parts = params.filter((p): p is [string, string] => p[1] !== undefined).map(([k, v]) => `${k}=${quoteHeaderValue(v)}`);
+  const parts = params
+    .filter((p): p is [string, string] => p[1] !== undefined)
+    .map(([k, v]) => `${k}=${quoteHeaderValue(k === 'error_description' ? v.slice(0, MAX_DESCRIPTION_LENGTH) : v)}`);
   return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`;
 }
 
@@ -40,7 +48,7 @@ export function errorResponse(error: unknown, options: ChallengeOptions): AuthEr
   if (!isMcpAuthError(error)) {
     return { status: 500, headers: {}, body: { error: 'server_error', error_description: 'internal error while authenticating the request' } };
   }
-  const e = error as McpAuthError & { requiredScopes?: readonly string[]; retryAfter?: number; jsonRpcCode?: number };
+  const e = error as McpAuthError & { requiredScopes?: readonly string[]; retryAfter?: number; jsonRpcCode?: number; status?: number };
   switch (e.code) {
     case 'ERR_NO_CREDENTIALS':
       return {
@@ -50,7 +58,7 @@ export function errorResponse(error: unknown, options: ChallengeOptions): AuthEr
       };
     case 'ERR_INVALID_REQUEST':
       if (e.jsonRpcCode !== undefined) {
-        return { status: 400, headers: {}, body: { jsonrpc: '2.0', error: { code: e.jsonRpcCode, message: e.message }, id: null } };
+        return { status: e.status ?? 400, headers: {}, body: { jsonrpc: '2.0', error: { code: e.jsonRpcCode, message: e.message }, id: null } };
       }
       return {
         status: 400,
@@ -96,10 +104,14 @@ export function errorResponse(error: unknown, options: ChallengeOptions): AuthEr
     case 'ERR_UNAVAILABLE':
       return {
         status: 503,
-        headers: { 'Retry-After': String(Math.max(1, Math.ceil(e.retryAfter ?? 5))) },
+        headers: { 'Retry-After': String(retryAfterSeconds(e.retryAfter)) },
         body: { error: 'temporarily_unavailable', error_description: 'an authorization dependency is unavailable; retry later' },
       };
     case 'ERR_RECONNECT_REQUIRED':
       return { status: 403, headers: {}, body: { error: 'reconnect_required', error_description: e.message } };
   }
+}
+
+function retryAfterSeconds(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(86_400, Math.max(1, Math.ceil(value))) : 5;
 }

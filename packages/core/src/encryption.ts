@@ -115,10 +115,23 @@ export class Sealer {
     return sealed.kid !== this.currentKeyId;
   }
 
-  /** HMAC-SHA256 (base64url) of a secret under the current key, for lookup keys derived from secrets. */
+  /** HMAC-SHA256 (base64url) of a secret under the current key: the lookup key new records are written under. */
   lookupKey(secret: string): string {
-    return createHmac('sha256', (this.#keys[0] as Key).mac).update(secret).digest('base64url');
+    return hmac(this.#keys[0] as Key, secret);
   }
+
+  /**
+   * The lookup keys of a secret under every key, the current one first. A record written before a key
+   * rotation is found under an older key's lookup key; read through them in order (and rewrite under the
+   * first) so a rotation keeps every record reachable.
+   */
+  lookupKeys(secret: string): string[] {
+    return this.#keys.map((key) => hmac(key, secret));
+  }
+}
+
+function hmac(key: Key, secret: string): string {
+  return createHmac('sha256', key.mac).update(secret).digest('base64url');
 }
 
 function isSealed(value: unknown): value is SealedValue {

@@ -45,15 +45,25 @@ export class NoCredentialsError extends McpAuthError {
   override readonly code = 'ERR_NO_CREDENTIALS' as const;
 }
 
-/** The request is malformed: a bad `Authorization` header, a token in the query string, two methods at once. */
+/** HTTP statuses a malformed request is answered with. */
+export type InvalidRequestStatus = 400 | 408 | 413 | 415;
+
+/**
+ * The request is malformed: a bad `Authorization` header, a token in the query string, two methods at
+ * once, or a body that cannot be read unambiguously (bad JSON, prototype-poisoning keys, a compressed or
+ * non-UTF-8 body, too large, too slow).
+ */
 export class InvalidRequestError extends McpAuthError {
   override readonly code = 'ERR_INVALID_REQUEST' as const;
   /** A JSON-RPC error code to answer with instead of an OAuth error body (e.g. -32020 for header/body mismatch). */
   readonly jsonRpcCode: number | undefined;
+  /** The HTTP status of the answer. Default 400. */
+  readonly status: InvalidRequestStatus;
 
-  constructor(message: string, options?: { cause?: unknown; jsonRpcCode?: number }) {
+  constructor(message: string, options?: { cause?: unknown; jsonRpcCode?: number; status?: InvalidRequestStatus }) {
     super(message, options);
     this.jsonRpcCode = options?.jsonRpcCode;
+    this.status = options?.status ?? 400;
   }
 }
 

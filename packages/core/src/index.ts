@@ -18,15 +18,18 @@ export {
   SessionNotFoundError,
   isMcpAuthError,
 } from './errors.js';
-export type { InvalidTokenReason, McpAuthErrorCode } from './errors.js';
+export type { InvalidRequestStatus, InvalidTokenReason, McpAuthErrorCode } from './errors.js';
+export { assertPlainJson, assertPlainUtf8, parseJsonRpcBody } from './json-rpc-body.js';
+export type { BodyEncoding } from './json-rpc-body.js';
 export { memoryStore } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { acceptedAudiences, canonicalResource, metadataLocations } from './metadata.js';
 export type { MetadataLocations, ProtectedResourceMetadata } from './metadata.js';
 export { principalOf } from './principal.js';
 export { ScopePolicy, toolNamesOf } from './scopes.js';
-export type { ScopePolicyOptions } from './scopes.js';
+export type { ScopePolicyOptions, ToolNameSource } from './scopes.js';
 export { SessionBindings } from './sessions.js';
+export type { SessionBindingsOptions } from './sessions.js';
 export { VerifiedTokenCache } from './token-cache.js';
 export type { TokenCacheOptions } from './token-cache.js';
 export type { AuthInfo, JsonValue, Principal, Store, TokenRefresher, TokenValidator, UpstreamTokenSet, ValidationContext } from './types.js';
@@ -37,5 +40,7 @@ export type { CredentialVaultOptions, PrincipalRef, VaultEntry } from './upstrea
 export { authorizationServerMetadata, upstreamDiscovery } from './upstream/discovery.js';
 export type { UpstreamDiscoveryOptions, UpstreamEndpoints } from './upstream/discovery.js';
 export type { DeviceAuthorizationOutcome, DeviceAuthorizationPrompt } from './upstream/device-authorization.js';
+export type { DeviceAuthorizationRecord } from './upstream/device-authorization.js';
+export type { UpstreamIdentity, UpstreamIdentityContext, UpstreamIdentityVerifier } from './upstream/identity.js';
 export { createUpstreamCredentials } from './upstream/upstream-credentials.js';
 export type { UpstreamCredentials, UpstreamCredentialsOptions } from './upstream/upstream-credentials.js';

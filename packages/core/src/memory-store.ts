@@ -1,4 +1,5 @@
 import { BoundedMap } from './lib/bounded-map.js';
+import { assertKnownOptions } from './lib/known-options.js';
 import type { JsonValue, Store } from './types.js';
 
 export interface MemoryStoreOptions {
@@ -24,6 +25,8 @@ interface Entry {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
+  if (typeof options !== 'object' || options === null) throw new TypeError('memoryStore options must be an object');
+  assertKnownOptions(options, ['maxEntries', 'warn'], 'memoryStore');
   const maxEntries = options.maxEntries ?? 100_000;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('maxEntries must be a positive integer');
   if (process.env['NODE_ENV'] === 'production') {

@@ -13,30 +13,65 @@ export interface ScopePolicyOptions {
   readonly scopeImplies?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The tool names an MCP request calls: from the `Mcp-Name` header and the JSON-RPC body (single or batch). */
-export function toolNamesOf(request: { readonly mcpName?: string | undefined; readonly mcpMethod?: string | undefined; readonly body?: unknown }): string[] {
-  const body = request.body as { method?: unknown; params?: { name?: unknown } } | undefined;
-  if (request.mcpName === undefined && !Array.isArray(body)) {
-    const name = typeof body === 'object' && body !== null && body.method === 'tools/call' ? body.params?.name : undefined;
-    return typeof name === 'string' ? [name] : [];
+/** What {@link toolNamesOf} reads of a request. */
+export interface ToolNameSource {
+  /** `Mcp-Name` header, when present. */
+  readonly mcpName?: string | undefined;
+  /** `Mcp-Method` header, when present. */
+  readonly mcpMethod?: string | undefined;
+  /** The parsed JSON-RPC body (one message or a batch), exactly the object the transport will dispatch. */
+  readonly body?: unknown;
+}
+
+const invalid = (message: string): InvalidRequestError => new InvalidRequestError(`Invalid Request: ${message}`, { jsonRpcCode: -32600 });
+const own = (value: object, key: string): unknown => (Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined);
+
+/**
+ * The tool names an MCP request calls: from the JSON-RPC body (single or batch) and the `Mcp-Name`
+ * header, read as own properties only.
+ *
+ * With `strict` (scopes depend on the tool), every message must be readable unambiguously: an object
+ * whose `method` is an own string (or a response: an `id` with a `result` or `error`), and every
+ * `tools/call` must carry an own `params` object with an own string `name`. Anything else is refused
+ * rather than treated as "no tool" (fail closed).
+ *
+ * @throws InvalidRequestError: JSON-RPC -32600 for an unreadable message in strict mode, -32020 when
+ * `Mcp-Name` contradicts the body.
+ */
+export function toolNamesOf(request: ToolNameSource, strict = false): string[] {
+  const body = request.body;
+  const messages: readonly unknown[] = Array.isArray(body) ? body : body === undefined ? [] : [body];
+  const names: string[] = [];
+  let calls = 0;
+  for (const message of messages) {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      if (strict) throw invalid('a JSON-RPC message must be an object');
+      continue;
+    }
+    const method = own(message, 'method');
+    if (typeof method !== 'string') {
+      const isResponse = method === undefined && Object.hasOwn(message, 'id') && (Object.hasOwn(message, 'result') || Object.hasOwn(message, 'error'));
+      if (strict && !isResponse) throw invalid('method must be a string');
+      continue;
+    }
+    if (method !== 'tools/call') continue;
+    calls++;
+    const params = own(message, 'params');
+    const name = typeof params === 'object' && params !== null && !Array.isArray(params) ? own(params, 'name') : undefined;
+    if (typeof name === 'string') {
+      if (!names.includes(name)) names.push(name);
+    } else if (strict) {
+      throw invalid('tools/call needs params.name, a string');
+    }
   }
-  const names = new Set<string>();
-  const messages = Array.isArray(request.body) ? request.body : request.body === undefined ? [] : [request.body];
-  const calls = messages.filter(
-    (m): m is { method: string; params?: { name?: unknown } } =>
-      typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call',
-  );
-  for (const call of calls) {
-    if (typeof call.params?.name === 'string') names.add(call.params.name);
-  }
-  if (request.mcpName !== undefined && request.mcpName !== '') {
-    const headerIsForTool = request.mcpMethod === undefined || request.mcpMethod === 'tools/call';
-    if (headerIsForTool && calls.length === 1 && !names.has(request.mcpName)) {
+  const header = request.mcpName;
+  if (header !== undefined && header !== '' && (request.mcpMethod === undefined || request.mcpMethod === 'tools/call')) {
+    if (calls === 1 && !names.includes(header)) {
       throw new InvalidRequestError('the Mcp-Name header does not match the JSON-RPC body', { jsonRpcCode: -32020 });
     }
-    if (headerIsForTool) names.add(request.mcpName);
+    if (!names.includes(header)) names.push(header);
   }
-  return [...names];
+  return names;
 }
 
 /** Decides whether granted scopes satisfy a request; immutable and cheap to call per request. */
@@ -49,6 +84,11 @@ export class ScopePolicy {
     this.requiredScopes = [...new Set(options.requiredScopes ?? [])];
     this.#toolScopes = new Map(Object.entries(options.toolScopes ?? {}).map(([tool, scopes]) => [tool, [...new Set(scopes)]]));
     this.#closure = impliedClosure(options.scopeImplies ?? {});
+  }
+
+  /** True when some tool needs more than the global scopes: the request body then decides, and must be readable. */
+  get dependsOnTools(): boolean {
+    return this.#toolScopes.size > 0;
   }
 
   /** Every scope the named tools (plus the global requirement) need, in a stable order. */
@@ -76,8 +116,8 @@ export class ScopePolicy {
   assert(granted: readonly string[], tools: readonly string[]): void {
     const needed = this.scopesFor(tools);
     if (!this.satisfies(granted, needed)) {
-      const what = tools.length > 0 ? `tool ${tools.join(', ')}` : 'this server';
-      throw new InsufficientScopeError(`${what} requires scope ${needed.join(' ')}`, needed);
+      // Tool names come from the request: they stay out of the message, which becomes a header value.
+      throw new InsufficientScopeError(`${tools.length > 0 ? 'this tool' : 'this server'} requires scope ${needed.join(' ')}`, needed);
     }
   }
 }

@@ -1,12 +1,14 @@
+import type { Sealer } from './encryption.js';
 import { SessionNotFoundError } from './errors.js';
 import { BoundedMap } from './lib/bounded-map.js';
 import { sha256 } from './lib/hash.js';
-import type { Principal, Store } from './types.js';
+import type { JsonValue, Principal, Store } from './types.js';
 
 interface Binding {
-  [key: string]: string;
-  iss: string;
-  sub: string;
+  readonly iss: string;
+  readonly sub: string;
+  /** When the binding was last written, in milliseconds since the epoch. */
+  readonly at: number;
 }
 
 interface Known {
@@ -15,45 +17,89 @@ interface Known {
   readonly until: number;
 }
 
-/** How long a binding read from the store is trusted in-process before it is read again, in ms. */
+/** Options of {@link SessionBindings}. */
+export interface SessionBindingsOptions {
+  /** Idle lifetime of a binding, in milliseconds: it expires this long after its last use. */
+  readonly ttlMs: number;
+  /** Seals bindings and derives their lookup keys (HMAC); without it, lookup keys are SHA-256 and values plain. */
+  readonly sealer?: Sealer | undefined;
+  /** Told when renewing a binding fails (no session ids, no token bytes). */
+  readonly warn?: ((message: string) => void) | undefined;
+}
+
+/** Longest a binding read from the store is trusted in-process before it is read again, in ms. */
 const LOCAL_TTL_MS = 30_000;
+/** Longest a binding in use goes without being rewritten (its idle lifetime renewed), in ms. */
+const RENEW_EVERY_MS = 5 * 60_000;
 
 /**
  * Binds MCP session ids to the identity (issuer + subject) that created them. Stores identity, never
- * token bytes, so a binding survives token refresh; stores a hash (HMAC when a key is configured) of the
- * session id, never the id.
+ * token bytes, so a binding survives token refresh; stores a keyed hash of the session id, never the id;
+ * seals the value, bound to its store key, so a binding written into the store by anyone without the key
+ * does not open.
+ *
+ * The lifetime is idle time: a binding in use is rewritten (renewed) after it has been read from the
+ * store and is older than a quarter of its lifetime (at most 5 minutes).
  *
  * A session's owner never changes, so bindings seen by this process are also kept in a small in-process
  * map for a short time: a request on a known session costs no store round trip. An unbind on another
  * instance is seen here within that time; it only ever makes a session unusable, never usable by
  * someone else.
+ *
+ * Lookup keys survive key rotation: a binding written under an older key is found under that key's
+ * lookup key and moved to the current one.
  */
 export class SessionBindings {
   readonly #store: Store;
   readonly #ttlMs: number;
-  readonly #hash: (sessionId: string) => string;
+  readonly #sealer: Sealer | undefined;
+  readonly #warn: (message: string) => void;
+  readonly #localTtlMs: number;
+  readonly #renewAfterMs: number;
   readonly #known = new BoundedMap<string, Known>(10_000);
 
-  /** `hash` turns a session id into its lookup key (default SHA-256; mcpgate uses an HMAC when it has a key). */
-  constructor(store: Store, ttlMs: number, hash: (sessionId: string) => string = sha256) {
+  constructor(store: Store, options: SessionBindingsOptions) {
     this.#store = store;
-    this.#ttlMs = ttlMs;
-    this.#hash = hash;
+    this.#ttlMs = options.ttlMs;
+    this.#sealer = options.sealer;
+    this.#warn = options.warn ?? (() => undefined);
+    this.#localTtlMs = Math.min(LOCAL_TTL_MS, this.#ttlMs / 4);
+    this.#renewAfterMs = Math.min(RENEW_EVERY_MS, this.#ttlMs / 4);
   }
 
-  #key(sessionId: string): string {
-    return `session:${this.#hash(sessionId)}`;
+  #keys(sessionId: string): string[] {
+    const hashes = this.#sealer === undefined ? [sha256(sessionId)] : this.#sealer.lookupKeys(sessionId);
+    return hashes.map((hash) => `session:${hash}`);
   }
 
-  #remember(sessionId: string, iss: string, sub: string): void {
-    this.#known.set(sessionId, { iss, sub, until: Date.now() + Math.min(LOCAL_TTL_MS, this.#ttlMs) });
+  #remember(sessionId: string, binding: { iss: string; sub: string }): void {
+    this.#known.set(sessionId, { iss: binding.iss, sub: binding.sub, until: Date.now() + this.#localTtlMs });
+  }
+
+  #write(key: string, principal: { iss: string; sub: string }): Promise<void> {
+    const binding = { iss: principal.iss, sub: principal.sub, at: Date.now() };
+    return this.#store.set(key, this.#sealer === undefined ? binding : this.#sealer.seal(binding, key), this.#ttlMs);
+  }
+
+  #open(raw: JsonValue, key: string): Binding | undefined {
+    let value: unknown = raw;
+    if (this.#sealer !== undefined) {
+      try {
+        value = this.#sealer.open(raw, key);
+      } catch {
+        return undefined;
+      }
+    }
+    const v = value as Partial<Binding> | null;
+    if (typeof v !== 'object' || v === null || typeof v.iss !== 'string' || typeof v.sub !== 'string' || typeof v.at !== 'number') return undefined;
+    return { iss: v.iss, sub: v.sub, at: v.at };
   }
 
   /** Records that `sessionId` belongs to `principal`. */
   async bind(sessionId: string, principal: Principal): Promise<void> {
-    const binding: Binding = { iss: principal.issuer, sub: principal.subject };
-    await this.#store.set(this.#key(sessionId), binding, this.#ttlMs);
-    this.#remember(sessionId, binding.iss, binding.sub);
+    const identity = { iss: principal.issuer, sub: principal.subject };
+    await this.#write(this.#keys(sessionId)[0] as string, identity);
+    this.#remember(sessionId, identity);
   }
 
   /** @throws SessionNotFoundError unless `sessionId` is bound to `principal`'s identity. */
@@ -63,20 +109,40 @@ export class SessionBindings {
       if (known.iss === principal.issuer && known.sub === principal.subject) return;
       throw new SessionNotFoundError('session not found');
     }
-    const binding = await this.#store.get<Binding>(this.#key(sessionId));
-    if (binding === undefined) {
+    const found = await this.#read(sessionId);
+    if (found === undefined) {
       this.#known.delete(sessionId);
       throw new SessionNotFoundError('session not found');
     }
-    this.#remember(sessionId, binding.iss, binding.sub);
-    if (binding.iss !== principal.issuer || binding.sub !== principal.subject) {
+    this.#remember(sessionId, found.binding);
+    if (found.binding.iss !== principal.issuer || found.binding.sub !== principal.subject) {
       throw new SessionNotFoundError('session not found');
     }
+    if (found.index > 0 || Date.now() - found.binding.at >= this.#renewAfterMs) this.#renew(found.keys, found.index, found.binding);
   }
 
-  /** Forgets `sessionId` (after a DELETE). */
+  async #read(sessionId: string): Promise<{ binding: Binding; keys: string[]; index: number } | undefined> {
+    const keys = this.#keys(sessionId);
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index] as string;
+      const raw = await this.#store.get(key);
+      if (raw === undefined) continue;
+      const binding = this.#open(raw, key);
+      return binding === undefined ? undefined : { binding, keys, index };
+    }
+    return undefined;
+  }
+
+  #renew(keys: string[], index: number, binding: Binding): void {
+    const moved = index > 0 ? this.#store.delete(keys[index] as string) : Promise.resolve(true);
+    Promise.all([this.#write(keys[0] as string, binding), moved]).catch((error: unknown) => {
+      this.#warn(`[mcpgate] renewing a session binding failed (${error instanceof Error ? error.name : 'error'}); it expires on its old schedule`);
+    });
+  }
+
+  /** Forgets `sessionId` (after a DELETE, or when the session is closed). */
   async unbind(sessionId: string): Promise<void> {
     this.#known.delete(sessionId);
-    await this.#store.delete(this.#key(sessionId));
+    await Promise.all(this.#keys(sessionId).map((key) => this.#store.delete(key)));
   }
 }

@@ -1,4 +1,5 @@
 import { BoundedMap } from './lib/bounded-map.js';
+import { assertKnownOptions } from './lib/known-options.js';
 import type { Principal } from './types.js';
 
 export interface TokenCacheOptions {
@@ -26,6 +27,8 @@ export class VerifiedTokenCache {
   readonly #maxTtlMs: number;
 
   constructor(options: TokenCacheOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('tokenCache must be an options object or false');
+    assertKnownOptions(options, ['maxEntries', 'maxTtlMs'], 'tokenCache');
     this.#maxEntries = options.maxEntries ?? 10_000;
     this.#maxTtlMs = options.maxTtlMs ?? 5 * 60_000;
     if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 0) throw new TypeError('tokenCache.maxEntries must be a non-negative integer');

@@ -53,6 +53,11 @@ export interface TokenValidator {
    * capped by `tokenCache.maxTtlMs`.
    */
   readonly maxCacheTtlMs?: number;
+  /**
+   * Clock skew the validator tolerates past `exp`, in seconds. A long-lived response opened with a token
+   * (an SSE stream) is ended this long after the token's `exp`. Default 0.
+   */
+  readonly clockToleranceSeconds?: number;
   validate(token: string, ctx: ValidationContext): Promise<Principal>;
 }
 

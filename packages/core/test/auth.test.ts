@@ -48,9 +48,11 @@ function setup(overrides: Partial<McpAuthOptions> = {}, tokens: Record<string, P
   return { auth, validator };
 }
 
+// With per-tool scopes configured, a POST must carry a readable JSON-RPC body (fail closed): default to a ping.
 const req = (token: string | undefined, extra: Record<string, unknown> = {}) => ({
   method: 'POST',
   authorization: token === undefined ? [] : [`Bearer ${token}`],
+  body: { jsonrpc: '2.0', id: 1, method: 'ping' },
   ...extra,
 });
 

@@ -7,16 +7,30 @@ const SCHEMA = 'mcpgate:v1:';
  * Wraps a user's store: every key gets the versioned schema prefix, every call a timeout, and every
  * failure becomes a `ServiceUnavailableError` (fail closed: 503, never anonymous access, never a hang).
  */
-export function guardStore(store: Store, timeoutMs: number): Store {
+export function guardStore(store: Store, timeoutMs: number, onFailure: (error: ServiceUnavailableError) => void = () => undefined): Store {
   const guard = <T>(op: string, run: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
+    new Promise<T>((resolve, reject_) => {
+      let settled = false;
+      const reject = (error: ServiceUnavailableError): void => {
+        if (settled) return;
+        settled = true;
+        onFailure(error);
+        reject_(error);
+      };
       const timer = setTimeout(() => {
         reject(new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' }));
       }, timeoutMs);
       timer.unref?.();
-      run().then(
+      let running: Promise<T>;
+      try {
+        running = run();
+      } catch (error) {
+        running = Promise.reject(error);
+      }
+      running.then(
         (value) => {
           clearTimeout(timer);
+          settled = true;
           resolve(value);
         },
         (error: unknown) => {
@@ -24,7 +38,7 @@ export function guardStore(store: Store, timeoutMs: number): Store {
           reject(
             error instanceof ServiceUnavailableError
               ? error
-              : new ServiceUnavailableError(`store ${store.kind} failed on ${op}`, { dependency: 'store', cause: error }),
+              : new ServiceUnavailableError(`store ${store.kind} failed on ${op} (${describe(error)})`, { dependency: 'store', cause: error }),
           );
         },
       );
@@ -39,4 +53,10 @@ export function guardStore(store: Store, timeoutMs: number): Store {
     deleteIfEquals: (key, expected) => guard('deleteIfEquals', () => store.deleteIfEquals(SCHEMA + key, expected)),
     close: () => store.close(),
   };
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' ? `${error.name} ${code}` : error.name;
 }

@@ -15,7 +15,7 @@ export function assertKnownOptions(options: object, known: readonly string[], ow
 function closest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 4)) + 1;
+  let bestDistance = Math.max(3, Math.ceil(key.length / 3)) + 1;
   for (const candidate of known) {
     const c = candidate.toLowerCase();
     const distance = c === lower ? 0 : c.startsWith(lower) || lower.startsWith(c) ? 1 : editDistance(lower, c);

@@ -3,6 +3,7 @@ import type { UpstreamTokenSet } from '../types.js';
 import type { UpstreamEndpoints } from './discovery.js';
 import { postForm, type OAuthClient } from './lib/http.js';
 import { oauthError, processTokenResponse } from './lib/token-response.js';
+import type { OutcomeLog } from './lib/outcome-log.js';
 import { sleep } from './lib/sleep.js';
 import { CredentialVault, type PrincipalRef } from './vault.js';
 
@@ -16,8 +17,19 @@ export interface DeviceAuthorizationPrompt {
   readonly expires_in: number;
 }
 
-/** How a background device authorization ended. */
-export type DeviceAuthorizationOutcome = 'connected' | 'denied' | 'expired' | 'failed' | 'replaced' | 'closed';
+/**
+ * How a background device authorization ended. `identity_mismatch`: the upstream account that approved
+ * it is not the one of the principal that started it (someone else approved the user code, or the
+ * account could not be identified), so nothing was stored.
+ */
+export type DeviceAuthorizationOutcome = 'connected' | 'denied' | 'expired' | 'failed' | 'identity_mismatch' | 'replaced' | 'closed';
+
+/** The last device authorization of a principal that ran to an end (not `replaced` or `closed`). */
+export interface DeviceAuthorizationRecord {
+  readonly outcome: DeviceAuthorizationOutcome;
+  /** When it ended, in seconds since the epoch. */
+  readonly settledAt: number;
+}
 
 export interface DeviceAuthorizationFlowOptions {
   readonly client: OAuthClient;
@@ -25,6 +37,10 @@ export interface DeviceAuthorizationFlowOptions {
   readonly scope: string | undefined;
   /** Stores the tokens obtained for the principal that started the flow. */
   readonly store: (principal: PrincipalRef, set: UpstreamTokenSet) => Promise<void>;
+  /** Whether the tokens may be stored for the principal (as passed to `start`); false stores nothing. */
+  readonly verifyIdentity: (principal: PrincipalRef, set: UpstreamTokenSet) => Promise<boolean>;
+  /** Where each principal's last outcome is kept, cleared when a new authorization starts. */
+  readonly outcomes?: OutcomeLog | undefined;
   readonly onSettled?: ((principal: PrincipalRef, outcome: DeviceAuthorizationOutcome) => void) | undefined;
   readonly warn: (message: string) => void;
 }
@@ -38,6 +54,7 @@ export interface DeviceAuthorizationFlow {
 
 interface Pending {
   readonly principal: PrincipalRef;
+  readonly startedBy: PrincipalRef;
   readonly prompt: DeviceAuthorizationPrompt;
   readonly deviceCode: string;
   /** Milliseconds since the epoch. */
@@ -54,7 +71,8 @@ const MIN_REMAINING_MS = 60_000;
 /**
  * RFC 8628 as a credential source. `start` asks the upstream server for a user code and returns it;
  * polling then runs in the background (unref'd timers, independent of the MCP request), honouring
- * `interval` (default 5 s) and `slow_down` (+5 s), and the tokens go to the principal that started it.
+ * `interval` (default 5 s) and `slow_down` (+5 s), and the tokens go to the principal that started it
+ * once `verifyIdentity` accepts the account that approved it.
  * A second `start` while one is pending returns the pending prompt (with the remaining `expires_in`),
  * unless less than a minute is left, in which case the old one is cancelled and a new one started.
  */
@@ -63,11 +81,38 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
   const starting = new Map<string, Promise<DeviceAuthorizationPrompt>>();
   let closed = false;
 
-  const settle = (key: string, state: Pending, outcome: DeviceAuthorizationOutcome): void => {
+  const stop = (key: string, state: Pending): void => {
     if (state.timer !== undefined) clearTimeout(state.timer);
     state.controller.abort();
     if (pending.get(key) === state) pending.delete(key);
+  };
+
+  const settle = (key: string, state: Pending, outcome: DeviceAuthorizationOutcome): void => {
+    stop(key, state);
     options.onSettled?.(state.principal, outcome);
+  };
+
+  const finish = async (key: string, state: Pending, outcome: DeviceAuthorizationOutcome): Promise<void> => {
+    if (pending.get(key) !== state) return;
+    stop(key, state);
+    try {
+      await options.outcomes?.put(state.principal, outcome);
+    } catch (error) {
+      options.warn(`[mcpgate] the device authorization outcome could not be recorded: ${(error as Error).message}`);
+    }
+    options.onSettled?.(state.principal, outcome);
+  };
+
+  const approvedSet = async (state: Pending, body: unknown): Promise<UpstreamTokenSet | 'identity_mismatch' | 'failed'> => {
+    try {
+      const set = processTokenResponse(body, Date.now() / 1000);
+      if (await options.verifyIdentity(state.startedBy, set)) return set;
+      options.warn('[mcpgate] device authorization refused: the upstream account that approved it is not the one of the user who started it; nothing stored');
+      return 'identity_mismatch';
+    } catch (error) {
+      options.warn(`[mcpgate] device authorization: ${(error as Error).message}`);
+      return 'failed';
+    }
   };
 
   const schedule = (key: string, state: Pending): void => {
@@ -78,7 +123,7 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
   const poll = async (key: string, state: Pending): Promise<void> => {
     state.timer = undefined;
     if (pending.get(key) !== state) return;
-    if (Date.now() >= state.deadline) return settle(key, state, 'expired');
+    if (Date.now() >= state.deadline) return finish(key, state, 'expired');
     let response;
     try {
       const { tokenEndpoint } = await options.endpoints();
@@ -92,18 +137,14 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
       if (pending.get(key) !== state) return;
       if (isMcpAuthError(error) && error.code === 'ERR_UNAVAILABLE') return schedule(key, state);
       options.warn(`[mcpgate] device authorization polling failed: ${(error as Error).message}`);
-      return settle(key, state, 'failed');
+      return finish(key, state, 'failed');
     }
     if (pending.get(key) !== state) return;
     if (response.status === 200) {
-      let set: UpstreamTokenSet;
-      try {
-        set = processTokenResponse(response.body, Date.now() / 1000);
-      } catch (error) {
-        options.warn(`[mcpgate] device authorization: ${(error as Error).message}`);
-        return settle(key, state, 'failed');
-      }
-      return settle(key, state, (await storeWithRetry(options, state.principal, set)) ? 'connected' : 'failed');
+      const set = await approvedSet(state, response.body);
+      if (pending.get(key) !== state) return;
+      if (typeof set === 'string') return finish(key, state, set);
+      return finish(key, state, (await storeWithRetry(options, state.principal, set)) ? 'connected' : 'failed');
     }
     switch (oauthError(response.body)) {
       case 'authorization_pending':
@@ -112,12 +153,12 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
         state.intervalMs += 5_000;
         return schedule(key, state);
       case 'access_denied':
-        return settle(key, state, 'denied');
+        return finish(key, state, 'denied');
       case 'expired_token':
-        return settle(key, state, 'expired');
+        return finish(key, state, 'expired');
       default:
         options.warn(`[mcpgate] device authorization refused: ${oauthError(response.body) ?? `status ${response.status}`}`);
-        return settle(key, state, 'failed');
+        return finish(key, state, 'failed');
     }
   };
 
@@ -132,11 +173,13 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
     const params: Record<string, string> = options.scope === undefined ? {} : { scope: options.scope };
     const response = await postForm(options.client, deviceAuthorizationEndpoint, params);
     const answer = processDeviceAuthorizationResponse(response.status, response.body);
+    await forgetOutcome(options, principal);
     if (closed) throw new ServiceUnavailableError('upstream credentials are closed', { dependency: 'upstream' });
     const previous = pending.get(key);
     if (previous !== undefined) settle(key, previous, 'replaced');
     const state: Pending = {
       principal: { issuer: principal.issuer, subject: principal.subject },
+      startedBy: principal,
       prompt: answer.prompt,
       deviceCode: answer.deviceCode,
       deadline: Date.now() + answer.prompt.expires_in * 1000,
@@ -168,6 +211,14 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
       for (const [key, state] of [...pending]) settle(key, state, 'closed');
     },
   };
+}
+
+async function forgetOutcome(options: DeviceAuthorizationFlowOptions, principal: PrincipalRef): Promise<void> {
+  try {
+    await options.outcomes?.clear(principal);
+  } catch (error) {
+    options.warn(`[mcpgate] the last device authorization outcome could not be cleared: ${(error as Error).message}`);
+  }
 }
 
 async function storeWithRetry(options: DeviceAuthorizationFlowOptions, principal: PrincipalRef, set: UpstreamTokenSet): Promise<boolean> {

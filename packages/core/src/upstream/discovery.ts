@@ -1,4 +1,5 @@
 import { ServiceUnavailableError } from '../errors.js';
+import { assertKnownOptions } from '../lib/known-options.js';
 import { fetchFunction, httpUrl, positiveNumber } from './lib/options.js';
 
 /** The upstream authorization server endpoints mcpgate uses. */
@@ -10,7 +11,7 @@ export interface UpstreamEndpoints {
   readonly userinfoEndpoint?: string | undefined;
 }
 
-/** Options of {@link upstreamDiscovery}. */
+/** Options of {@link upstreamDiscovery} and {@link authorizationServerMetadata}. Invalid or unknown options throw a `TypeError`. */
 export interface UpstreamDiscoveryOptions {
   /** Issuer identifier of the upstream authorization server, exactly as it appears in its metadata. */
   readonly issuer: string;
@@ -20,6 +21,8 @@ export interface UpstreamDiscoveryOptions {
   /** How long discovered metadata is reused, in milliseconds. Default one hour. */
   readonly cacheTtlMs?: number | undefined;
 }
+
+const OPTION_KEYS = Object.keys({ issuer: true, fetch: true, timeoutMs: true, cacheTtlMs: true } satisfies Record<keyof UpstreamDiscoveryOptions, true>);
 
 /**
  * Discovers the upstream authorization server's endpoints from its RFC 8414 metadata
@@ -34,6 +37,7 @@ export interface UpstreamDiscoveryOptions {
  * ```
  */
 export function upstreamDiscovery(options: UpstreamDiscoveryOptions): () => Promise<UpstreamEndpoints> {
+  checkOptions(options, 'upstreamDiscovery');
   const metadata = authorizationServerMetadata(options);
   const issuer = httpUrl(options.issuer, 'issuer');
   return async () => endpointsOf(await metadata(), issuer);
@@ -51,6 +55,7 @@ export function upstreamDiscovery(options: UpstreamDiscoveryOptions): () => Prom
  * ```
  */
 export function authorizationServerMetadata(options: UpstreamDiscoveryOptions): () => Promise<Readonly<Record<string, unknown>>> {
+  checkOptions(options, 'authorizationServerMetadata');
   const issuer = httpUrl(options.issuer, 'issuer');
   const fetchFn = fetchFunction(options.fetch, 'fetch');
   const timeoutMs = positiveNumber(options.timeoutMs ?? 5_000, 'timeoutMs', 'milliseconds');
@@ -72,6 +77,11 @@ export function authorizationServerMetadata(options: UpstreamDiscoveryOptions): 
     );
     return value;
   };
+}
+
+function checkOptions(options: UpstreamDiscoveryOptions, owner: string): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${owner} needs an options object`);
+  assertKnownOptions(options, OPTION_KEYS, owner);
 }
 
 async function discover(issuer: string, fetchFn: typeof fetch, timeoutMs: number): Promise<Readonly<Record<string, unknown>>> {

@@ -1,10 +1,11 @@
 import { ReconnectRequiredError, ServiceUnavailableError } from '../errors.js';
+import { assertKnownOptions } from '../lib/known-options.js';
 import type { TokenRefresher, UpstreamTokenSet } from '../types.js';
 import { postForm, type OAuthClient } from './lib/http.js';
 import { fetchFunction, httpUrl, nonEmptyString, optionalString, positiveNumber } from './lib/options.js';
 import { oauthError, processTokenResponse } from './lib/token-response.js';
 
-/** Options of {@link refreshTokenRefresher}. Invalid options throw a `TypeError` naming the option. */
+/** Options of {@link refreshTokenRefresher}. Invalid or unknown options throw a `TypeError` naming the option. */
 export interface RefreshTokenRefresherOptions {
   /** The upstream authorization server's `token_endpoint`. */
   readonly tokenEndpoint: string;
@@ -17,6 +18,14 @@ export interface RefreshTokenRefresherOptions {
   /** Longest a refresh request may take, in milliseconds. Default 5,000. */
   readonly timeoutMs?: number | undefined;
 }
+
+const OPTION_KEYS = Object.keys({
+  tokenEndpoint: true,
+  clientId: true,
+  clientSecret: true,
+  fetch: true,
+  timeoutMs: true,
+} satisfies Record<keyof RefreshTokenRefresherOptions, true>);
 
 /**
  * A {@link TokenRefresher} for the `refresh_token` grant (RFC 6749 §6). A rotated refresh token in the
@@ -34,6 +43,7 @@ export interface RefreshTokenRefresherOptions {
  */
 export function refreshTokenRefresher(options: RefreshTokenRefresherOptions): TokenRefresher {
   if (typeof options !== 'object' || options === null) throw new TypeError('refreshTokenRefresher needs an options object');
+  assertKnownOptions(options, OPTION_KEYS, 'refreshTokenRefresher');
   const tokenEndpoint = httpUrl(options.tokenEndpoint, 'tokenEndpoint');
   const client: OAuthClient = {
     clientId: nonEmptyString(options.clientId, 'clientId'),

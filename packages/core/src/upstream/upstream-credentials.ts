@@ -1,13 +1,21 @@
 import type { Sealer } from '../encryption.js';
+import { assertKnownOptions } from '../lib/known-options.js';
 import type { Store, TokenRefresher, UpstreamTokenSet } from '../types.js';
-import { deviceAuthorizationFlow, type DeviceAuthorizationOutcome, type DeviceAuthorizationPrompt } from './device-authorization.js';
+import {
+  deviceAuthorizationFlow,
+  type DeviceAuthorizationOutcome,
+  type DeviceAuthorizationPrompt,
+  type DeviceAuthorizationRecord,
+} from './device-authorization.js';
 import { upstreamDiscovery, type UpstreamEndpoints } from './discovery.js';
+import { identityCheck, type UpstreamIdentityVerifier } from './identity.js';
 import { coordinatedRefresh } from './lib/coordinated-refresh.js';
 import { fetchFunction, httpUrl, nonEmptyString, optionalString, positiveNumber } from './lib/options.js';
+import { outcomeLog } from './lib/outcome-log.js';
 import { refreshTokenRefresher } from './refresh-token-refresher.js';
 import { CredentialVault, type PrincipalRef } from './vault.js';
 
-/** Options of {@link createUpstreamCredentials}. Invalid options throw a `TypeError` naming the option. */
+/** Options of {@link createUpstreamCredentials}. Invalid or unknown options throw a `TypeError` naming the option. */
 export interface UpstreamCredentialsOptions {
   /** Where the token sets and refresh locks live: pass `auth.store`. Share it between instances. */
   readonly store: Store;
@@ -38,6 +46,17 @@ export interface UpstreamCredentialsOptions {
   readonly discoveryCacheTtlMs?: number | undefined;
   /** Renews sets; default {@link refreshTokenRefresher} at the token endpoint. Must finish within `lockTtlMs`. */
   readonly refresher?: TokenRefresher | undefined;
+  /**
+   * Decides whether the upstream account that approved a device authorization may act for the principal
+   * that started it (against device-code phishing: someone else approving the user's code). It replaces
+   * the default rule, which is: when the upstream `issuer` is the principal's issuer, the upstream
+   * subject (ID token `sub`, else userinfo `sub`) must equal the principal's subject, and an account that
+   * cannot be identified is refused; when the issuers differ, the identities cannot be compared and
+   * **any approving account is accepted** — give a verifier (mapping accounts, comparing verified
+   * e-mails, or an allow-list) if a user could be tricked into starting a flow someone else approves.
+   * A refusal stores nothing and ends the flow with `identity_mismatch`.
+   */
+  readonly verifyUpstreamIdentity?: UpstreamIdentityVerifier | undefined;
   /** Told how each background device authorization ended. */
   readonly onDeviceAuthorizationSettled?: ((principal: PrincipalRef, outcome: DeviceAuthorizationOutcome) => void) | undefined;
   /** Where warnings go (never with token bytes). Default `console`. */
@@ -46,8 +65,24 @@ export interface UpstreamCredentialsOptions {
 
 /** Upstream credentials of the users of an MCP server; see {@link createUpstreamCredentials}. */
 export interface UpstreamCredentials {
-  /** Starts a device authorization for `principal`; the tokens land in its vault entry when the user approves. */
+  /**
+   * Starts a device authorization for `principal`; the tokens land in its vault entry when the user
+   * approves and the approving account passes the identity check (`verifyUpstreamIdentity`).
+   */
   startDeviceAuthorization(principal: PrincipalRef): Promise<DeviceAuthorizationPrompt>;
+  /**
+   * How the principal's last device authorization ended, kept in the store for an hour so that any
+   * instance can tell the user why there is no connection; undefined when none ended in that time or
+   * a new one was started since. `identity_mismatch` means another account approved it.
+   *
+   * @example
+   * ```ts
+   * if ((await upstream.lastDeviceAuthorization(principal))?.outcome === 'identity_mismatch') {
+   *   return 'The last connection was approved by a different account: run connect_upstream again and approve it signed in as yourself.';
+   * }
+   * ```
+   */
+  lastDeviceAuthorization(principal: PrincipalRef): Promise<DeviceAuthorizationRecord | undefined>;
   /**
    * A fresh upstream access token for `principal`, refreshed exactly once when stale.
    * @throws ReconnectRequiredError (`ERR_RECONNECT_REQUIRED`) when the user has no set or it was refused.
@@ -69,11 +104,35 @@ export interface UpstreamCredentials {
   close(): void;
 }
 
+const OPTION_KEYS = Object.keys({
+  store: true,
+  sealer: true,
+  issuer: true,
+  clientId: true,
+  clientSecret: true,
+  scope: true,
+  refreshSkewSeconds: true,
+  lockTtlMs: true,
+  fetch: true,
+  timeoutMs: true,
+  endpoints: true,
+  discoveryCacheTtlMs: true,
+  refresher: true,
+  verifyUpstreamIdentity: true,
+  onDeviceAuthorizationSettled: true,
+  logger: true,
+} satisfies Record<keyof UpstreamCredentialsOptions, true>);
+const ENDPOINT_KEYS = Object.keys({ tokenEndpoint: true, deviceAuthorizationEndpoint: true, userinfoEndpoint: true } satisfies Record<keyof UpstreamEndpoints, true>);
+/** How long the last device authorization outcome of a principal is kept: one hour, in milliseconds. */
+const OUTCOME_TTL_MS = 3_600_000;
+
 /**
  * Upstream credentials done right: the MCP token is never passed through; each user's upstream token
  * set comes from the device authorization grant (RFC 8628), lives sealed in the store keyed by
  * principal, and is refreshed ahead of expiry exactly once however many requests or instances need it,
  * with a rotated refresh token never lost. `invalid_grant` deletes the set: the user must connect again.
+ * A device authorization approved by an account other than the principal's stores nothing (see
+ * `verifyUpstreamIdentity`); {@link UpstreamCredentials.lastDeviceAuthorization} then says so.
  *
  * @example
  * ```ts
@@ -91,6 +150,7 @@ export interface UpstreamCredentials {
  */
 export function createUpstreamCredentials(options: UpstreamCredentialsOptions): UpstreamCredentials {
   if (typeof options !== 'object' || options === null) throw new TypeError('createUpstreamCredentials needs an options object');
+  assertKnownOptions(options, OPTION_KEYS, 'createUpstreamCredentials');
   const issuer = httpUrl(options.issuer, 'issuer');
   const clientId = nonEmptyString(options.clientId, 'clientId');
   const clientSecret = optionalString(options.clientSecret, 'clientSecret');
@@ -108,12 +168,17 @@ export function createUpstreamCredentials(options: UpstreamCredentialsOptions): 
   if (refresher !== undefined && (typeof refresher !== 'object' || refresher === null || typeof refresher.refresh !== 'function')) {
     throw new TypeError('refresher must implement TokenRefresher (refresh(current))');
   }
+  const verifyUpstreamIdentity = options.verifyUpstreamIdentity;
+  if (verifyUpstreamIdentity !== undefined && typeof verifyUpstreamIdentity !== 'function') {
+    throw new TypeError('verifyUpstreamIdentity must be a function ({ principal, upstream, tokenSet }) => boolean');
+  }
   const logger = options.logger ?? console;
   const warn = (message: string): void => logger.warn(message);
   const store = options.store;
   const vault = new CredentialVault({ store, sealer: options.sealer, lockTtlMs, warn });
   const endpoints = endpointSource(options.endpoints, { issuer, fetch: fetchFn, timeoutMs, cacheTtlMs: options.discoveryCacheTtlMs });
   const client = { clientId, clientSecret, fetch: fetchFn, timeoutMs };
+  const outcomes = outcomeLog(store, options.sealer, OUTCOME_TTL_MS);
   let closed = false;
 
   const refresh = coordinatedRefresh({
@@ -133,10 +198,19 @@ export function createUpstreamCredentials(options: UpstreamCredentialsOptions): 
     warn,
     onSettled: options.onDeviceAuthorizationSettled,
     store: (principal, set) => vault.put(principal, set),
+    verifyIdentity: identityCheck({
+      issuer,
+      client,
+      userinfoEndpoint: async () => (await endpoints()).userinfoEndpoint,
+      verify: verifyUpstreamIdentity,
+      warn,
+    }),
+    outcomes,
   });
 
   return {
     startDeviceAuthorization: (principal) => device.start(principal),
+    lastDeviceAuthorization: (principal) => outcomes.get(principal),
     accessToken: async (principal) => (await refresh.current(principal)).accessToken,
     async fetch(principal, input, init) {
       const send = (token: string, request: string | URL | Request): Promise<Response> => {
@@ -179,6 +253,7 @@ function endpointSource(
   if (configured !== undefined && (typeof configured !== 'object' || configured === null)) {
     throw new TypeError('endpoints must be an object ({ tokenEndpoint, deviceAuthorizationEndpoint })');
   }
+  if (configured !== undefined) assertKnownOptions(configured, ENDPOINT_KEYS, 'createUpstreamCredentials endpoints');
   const given = {
     tokenEndpoint: configured?.tokenEndpoint === undefined ? undefined : httpUrl(configured.tokenEndpoint, 'endpoints.tokenEndpoint'),
     deviceAuthorizationEndpoint:

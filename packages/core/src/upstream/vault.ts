@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sealer } from '../encryption.js';
 import { sha256 } from '../lib/hash.js';
+import { assertKnownOptions } from '../lib/known-options.js';
 import type { JsonValue, Principal, Store, UpstreamTokenSet } from '../types.js';
 import { positiveNumber } from './lib/options.js';
 
@@ -18,6 +19,8 @@ export interface CredentialVaultOptions {
   /** Told (without token bytes) when a stored set cannot be opened. Default `console.warn`. */
   readonly warn?: ((message: string) => void) | undefined;
 }
+
+const OPTION_KEYS = Object.keys({ store: true, sealer: true, lockTtlMs: true, warn: true } satisfies Record<keyof CredentialVaultOptions, true>);
 
 /** One stored set as read, with what the refresh protocol needs besides the tokens. */
 export interface VaultEntry {
@@ -49,6 +52,7 @@ export class CredentialVault {
 
   constructor(options: CredentialVaultOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('CredentialVault needs an options object');
+    assertKnownOptions(options, OPTION_KEYS, 'CredentialVault');
     const { store, sealer } = options;
     if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.add !== 'function') {
       throw new TypeError('store must implement Store (get, set, delete, add, deleteIfEquals, close)');
@@ -73,6 +77,11 @@ export class CredentialVault {
   /** The store key of a principal's refresh lock: `upstream-lock:<sha256(issuer \n subject)>`. */
   static lockKeyOf(principal: PrincipalRef): string {
     return `upstream-lock:${principalHash(principal)}`;
+  }
+
+  /** The store key of a principal's last device authorization outcome: `upstream-outcome:<sha256(issuer \n subject)>`. */
+  static outcomeKeyOf(principal: PrincipalRef): string {
+    return `upstream-outcome:${principalHash(principal)}`;
   }
 
   /** The principal's set, or undefined when there is none (or it cannot be opened). */

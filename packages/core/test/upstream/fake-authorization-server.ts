@@ -1,7 +1,8 @@
 /**
  * An in-memory upstream authorization server behind an injected `fetch`: rotating single-use refresh
  * tokens (reusing one → invalid_grant and the whole chain revoked, like oidc-provider), a scripted
- * device flow, and a protected API at /api/me.
+ * device flow (with an ID token when `idTokenClaims` is set), a userinfo endpoint (when `userinfo` is
+ * set) and a protected API at /api/me.
  */
 export const ISSUER = 'https://as.test';
 export const API = 'https://api.test/api/me';
@@ -22,6 +23,11 @@ export class FakeAuthorizationServer {
   readonly refreshBodies: URLSearchParams[] = [];
   readonly refreshAuthorization: (string | null)[] = [];
   deviceScript: DeviceStep[] = [];
+  /** Claims of an (unsigned) ID token added to the device grant's token response; none when undefined. */
+  idTokenClaims: Record<string, unknown> | undefined = undefined;
+  /** What the userinfo endpoint (`/me`) answers to a valid access token; 404 when undefined. */
+  userinfo: Record<string, unknown> | undefined = undefined;
+  readonly userinfoTokens: (string | undefined)[] = [];
   deviceInterval: number | undefined = undefined;
   /** The one valid refresh token (undefined once the chain is revoked). */
   currentRefreshToken: string | undefined;
@@ -64,6 +70,13 @@ export class FakeAuthorizationServer {
         });
       case `${ISSUER}/token`:
         return this.#token(form, headers, json);
+      case `${ISSUER}/me`: {
+        const token = /^Bearer (.+)$/.exec(headers.get('authorization') ?? '')?.[1];
+        this.userinfoTokens.push(token);
+        if (this.userinfo === undefined) return json(404, { error: 'not_found' });
+        if (token === undefined || !this.validAccessTokens.has(token)) return json(401, { error: 'invalid_token' });
+        return json(200, this.userinfo);
+      }
       case API: {
         this.apiRequests += 1;
         const token = /^Bearer (.+)$/.exec(headers.get('authorization') ?? '')?.[1];
@@ -101,7 +114,13 @@ export class FakeAuthorizationServer {
       const step = this.deviceScript.shift() ?? 'authorization_pending';
       if (step !== 'success') return json(400, { error: step });
       const set = this.issue();
-      return json(200, { access_token: set.accessToken, token_type: 'Bearer', refresh_token: set.refreshToken, expires_in: this.accessTtlSeconds });
+      return json(200, {
+        access_token: set.accessToken,
+        token_type: 'Bearer',
+        refresh_token: set.refreshToken,
+        expires_in: this.accessTtlSeconds,
+        ...(this.idTokenClaims !== undefined ? { id_token: unsignedJwt(this.idTokenClaims) } : {}),
+      });
     }
     return json(400, { error: 'unsupported_grant_type' });
   }
@@ -109,3 +128,9 @@ export class FakeAuthorizationServer {
 
 export const alice = { issuer: 'https://mcp-as.test', subject: 'alice' };
 export const bob = { issuer: 'https://mcp-as.test', subject: 'bob' };
+
+/** A JWT with a fake signature: enough for a token response, where the client need not verify it. */
+export function unsignedJwt(claims: Record<string, unknown>): string {
+  const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.${Buffer.from('not-a-signature').toString('base64url')}`;
+}

@@ -1,0 +1,55 @@
+/** A response body was larger than allowed: an authorization-server fault, never the token's. */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  readonly code = 'ERR_RESPONSE_TOO_LARGE';
+  /** The limit that was passed, in bytes. */
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super(`response body is larger than ${limit} bytes`);
+    this.limit = limit;
+  }
+}
+
+/**
+ * Reads a response body as UTF-8 text, at most `maxBytes` bytes of it. A `Content-Length` over the limit
+ * is refused before reading; a body that grows past it (or never ends) is cancelled as soon as it does,
+ * and so is a body still being read when `signal` aborts.
+ *
+ * @throws ResponseTooLargeError past the limit; `signal.reason` when aborted.
+ */
+export async function readBoundedText(response: Response, maxBytes: number, signal?: AbortSignal): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(maxBytes);
+  }
+  const body = response.body;
+  if (body === null) return '';
+  const reader = body.getReader();
+  const stop = (): void => void reader.cancel(signal?.reason).catch(() => undefined);
+  signal?.addEventListener('abort', stop, { once: true });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      if (signal?.aborted) break;
+      const { done, value } = await reader.read();
+      if (signal?.aborted) break;
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw new ResponseTooLargeError(maxBytes);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+  if (signal?.aborted) {
+    stop();
+    throw signal.reason;
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, total));
+}
