@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { DevAuthorizationServer, DevAuthorizationServerOptions } from '@mcpgate/example-dev-authorization-server';
-import { introspectionValidator } from '@mcpgate/introspection-validator';
+import { introspectionValidator, type IntrospectionValidatorOptions } from '@mcpgate/introspection-validator';
 import { startStack, type Stack } from './stack.js';
 
 const silent = { warn: () => undefined, error: () => undefined };
@@ -17,6 +17,8 @@ export interface IntrospectionStack extends Stack {
 export async function startIntrospectionStack(options: {
   cacheTtlSeconds: number;
   as?: Partial<DevAuthorizationServerOptions>;
+  /** More validator options (`cache`, `sealer`, `logger`, …), over the defaults. */
+  validator?: Partial<IntrospectionValidatorOptions>;
 }): Promise<IntrospectionStack> {
   const stack = await startStack({
     as: { accessTokenFormat: 'opaque', ...options.as },
@@ -27,6 +29,7 @@ export async function startIntrospectionStack(options: {
         clientSecret: as.introspectionClient.clientSecret,
         cacheTtlSeconds: options.cacheTtlSeconds,
         logger: silent,
+        ...options.validator,
       }),
   });
   const outage = asOutage(stack.as);

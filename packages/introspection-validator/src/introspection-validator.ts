@@ -2,12 +2,14 @@ import { InvalidTokenError, ServiceUnavailableError } from '@mcpgate/core';
 import type { JsonValue, Principal, TokenValidator, ValidationContext } from '@mcpgate/core';
 import { principalFromClaims } from './lib/claims.js';
 import { clientAuthentication } from './lib/client-auth.js';
+import { ResponseTooLargeError } from '@mcpgate/core/internal';
 import { abandonOnAbort, withDeadline } from './lib/deadline.js';
 import { endpointResolver } from './lib/discovery.js';
 import { sha256 } from './lib/hash.js';
 import { resolveOptions } from './lib/options.js';
 import { MalformedIntrospectionResponse, processIntrospectionResponse } from './lib/process-response.js';
 import { introspectionRequest } from './lib/request.js';
+import { rateLimitedWarn } from '@mcpgate/core/internal';
 import { VerdictCache } from './lib/verdict-cache.js';
 import type { Verdict } from './lib/verdict-cache.js';
 import type { IntrospectionValidatorOptions } from './types.js';
@@ -18,7 +20,8 @@ const STORE_TIMEOUT_CAP_MS = 1_000;
  * A {@link TokenValidator} for opaque access tokens: asks the authorization server (RFC 7662) whether a
  * token is active, checks the answer's `exp`, `nbf`, `aud`, `iss`, `sub` and `token_type`, and caches
  * the answer by the SHA-256 of the token (never the token) for at most `cacheTtlSeconds` and never past
- * `exp`. Concurrent validations of one token share one call. An unreachable or misbehaving authorization
+ * `exp` — sealed with `sealer` (AES-256-GCM, bound to the token's cache key) when one is given, which a
+ * persistent `cache` requires. An answer without `aud` is refused unless `requireAudience: false`. Concurrent validations of one token share one call. An unreachable or misbehaving authorization
  * server yields `ServiceUnavailableError` (503 + `Retry-After`), never `InvalidTokenError`.
  *
  * Revocation lag: a revoked token keeps working for up to `cacheTtlSeconds` (plus whatever the
@@ -40,16 +43,37 @@ const STORE_TIMEOUT_CAP_MS = 1_000;
  */
 export function introspectionValidator(options: IntrospectionValidatorOptions): TokenValidator {
   const config = resolveOptions(options);
+  const warned = new Set<number>();
+  const warn = (message: string): void => config.logger.warn(message);
+  const warnThrottled = rateLimitedWarn(warn, 60_000);
+  if (!config.requireAudience) {
+    warn(
+      '[mcpgate] introspectionValidator: requireAudience is false, so when the authorization server omits aud from an introspection answer, tokens it issued for other resource servers will be accepted here',
+    );
+  }
   const unavailable = (dependency: string) => (message: string, cause?: unknown) =>
     new ServiceUnavailableError(message, { dependency, retryAfter: config.retryAfterSeconds, cause });
+  const tooLarge = (what: string): void =>
+    warnThrottled(`too-large:${what}`, `[mcpgate] ${what} from ${config.issuer} is larger than maxResponseBytes (${config.maxResponseBytes} bytes); refused it (503)`);
   const authenticate = clientAuthentication(config.clientAuthMethod, config);
   const endpoint =
     config.endpoint === undefined
-      ? endpointResolver(config.issuer, config.fetch, config.timeoutMs, unavailable('discovery'))
+      ? endpointResolver({
+          issuer: config.issuer,
+          fetch: config.fetch,
+          timeoutMs: config.timeoutMs,
+          maxResponseBytes: config.maxResponseBytes,
+          unavailable: unavailable('discovery'),
+          onTooLarge: () => tooLarge('a discovery document'),
+        })
       : () => Promise.resolve(config.endpoint as string);
-  const warned = new Set<number>();
-  const warn = (message: string): void => config.logger.warn(message);
-  const cache = new VerdictCache(config.cache, Math.min(config.timeoutMs, STORE_TIMEOUT_CAP_MS), warn);
+  const cache = new VerdictCache({
+    store: config.cache,
+    sealer: config.sealer,
+    timeoutMs: Math.min(config.timeoutMs, STORE_TIMEOUT_CAP_MS),
+    warn,
+    warnThrottled,
+  });
   const inFlight = new Map<string, Promise<Verdict>>();
   const policy = { issuer: config.issuer, requireAudience: config.requireAudience, cacheTtlSeconds: config.cacheTtlSeconds };
   const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -59,10 +83,15 @@ export function introspectionValidator(options: IntrospectionValidatorOptions): 
     const toError = unavailable('introspection');
     const answer = await withDeadline(
       config.timeoutMs,
-      async (signal) => processIntrospectionResponse(await introspectionRequest(config.fetch, url, token, authenticate, signal)),
+      async (signal) =>
+        processIntrospectionResponse(await introspectionRequest(config.fetch, url, token, authenticate, signal), config.maxResponseBytes, signal),
       () => toError(`introspection did not answer within ${config.timeoutMs} ms`),
     ).catch((error: unknown) => {
       if (error instanceof ServiceUnavailableError) throw error;
+      if (error instanceof ResponseTooLargeError) {
+        tooLarge('an introspection answer');
+        throw toError(`introspection answer is larger than ${config.maxResponseBytes} bytes`, error);
+      }
       if (error instanceof MalformedIntrospectionResponse) {
         const { status } = error;
         if ((status === 401 || status === 403) && !warned.has(status)) {

@@ -35,9 +35,9 @@ describe('introspection answers', () => {
   });
 
   it('defaults clientId to the empty string and scopes to none', async () => {
-    const { fetch } = fakeFetch(() => json({ active: true, sub: 'u', exp: nowSeconds() + 60 }));
+    const { fetch } = fakeFetch(() => json({ active: true, sub: 'u', aud: RESOURCE, exp: nowSeconds() + 60 }));
     const principal = await introspectionValidator({ ...baseOptions, fetch }).validate('tok', ctx);
-    expect(principal).toMatchObject({ clientId: '', scopes: [], audience: [] });
+    expect(principal).toMatchObject({ clientId: '', scopes: [], audience: [RESOURCE] });
   });
 
   it.each([
@@ -67,11 +67,12 @@ describe('introspection answers', () => {
     expect(await refusal(activeClaims({ aud: ['https://other.example.com/mcp'] }))).toMatchObject({ reason: 'audience', claim: 'aud' });
   });
 
-  it('accepts a missing aud by default and refuses it with requireAudience', async () => {
+  it('refuses a missing aud by default and accepts it with requireAudience: false', async () => {
     const claims = activeClaims({ aud: undefined });
+    expect(await refusal(claims)).toMatchObject({ code: 'ERR_INVALID_TOKEN', reason: 'missing_claim', claim: 'aud' });
     const { fetch } = fakeFetch(() => json(claims));
-    await expect(introspectionValidator({ ...baseOptions, fetch }).validate('tok', ctx)).resolves.toMatchObject({ audience: [] });
-    expect(await refusal(claims, { requireAudience: true })).toMatchObject({ code: 'ERR_INVALID_TOKEN', reason: 'missing_claim', claim: 'aud' });
+    const logger = { warn: () => undefined };
+    await expect(introspectionValidator({ ...baseOptions, fetch, requireAudience: false, logger }).validate('tok', ctx)).resolves.toMatchObject({ audience: [] });
   });
 
   it('refuses another issuer', async () => {

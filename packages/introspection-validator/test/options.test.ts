@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { introspectionValidator } from '../src/index.js';
 import type { IntrospectionValidatorOptions } from '../src/index.js';
 import { baseOptions } from './helpers.js';
@@ -26,5 +26,26 @@ describe('options', () => {
     expect(() => introspectionValidator({ ...baseOptions, ...bad } as unknown as IntrospectionValidatorOptions)).toThrow(
       expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(name) }),
     );
+  });
+});
+
+describe('strict options', () => {
+  it('throws on a misspelt option, naming it and suggesting the known one', () => {
+    expect(() => introspectionValidator({ ...baseOptions, cacheTTLSeconds: 5 } as unknown as IntrospectionValidatorOptions)).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/"cacheTTLSeconds".*did you mean "cacheTtlSeconds"/) }),
+    );
+    expect(() => introspectionValidator({ ...baseOptions, sealr: undefined } as unknown as IntrospectionValidatorOptions)).toThrow(/"sealr"/);
+  });
+});
+
+describe('requireAudience', () => {
+  it('defaults to true without a warning; an explicit false logs one warning at construction', () => {
+    const warn = vi.fn();
+    introspectionValidator({ ...baseOptions, logger: { warn } });
+    introspectionValidator({ ...baseOptions, requireAudience: true, logger: { warn } });
+    expect(warn).not.toHaveBeenCalled();
+    introspectionValidator({ ...baseOptions, requireAudience: false, logger: { warn } });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]?.[0]).toMatch(/requireAudience is false.*omits aud.*other resource servers will be accepted/);
   });
 });

@@ -1,8 +1,9 @@
 import { ServiceUnavailableError } from '@mcpgate/core';
+import { readBoundedText, ResponseTooLargeError } from '@mcpgate/core/internal';
 import { isTimeout, raceAbort } from './lib/deadline.js';
 import { discoveryUrls } from './lib/discovery-urls.js';
 import { fetchOrGlobal } from './lib/fetch.js';
-import type { FetchLike } from './options.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, type FetchLike } from './options.js';
 
 /** The members of RFC 8414 / OpenID Connect metadata this package relies on; the rest is kept as is. */
 export interface AuthorizationServerMetadata {
@@ -17,11 +18,14 @@ export interface DiscoveryOptions {
   readonly fetch?: FetchLike | undefined;
   /** Longest each metadata request may take, in milliseconds (body included). Default 5,000. */
   readonly timeoutMs?: number | undefined;
+  /** Largest metadata document read, in bytes; a larger one is cancelled and refused. Default 65,536 (64 KiB). */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 /**
  * Fetches and checks an issuer's metadata: RFC 8414 first, then OpenID Connect Discovery. A document
- * whose `issuer` differs from `issuer` (exact comparison) or that has no `jwks_uri` is refused.
+ * whose `issuer` differs from `issuer` (exact comparison), that has no `jwks_uri`, or that is larger than
+ * `maxResponseBytes` is refused.
  *
  * @example
  * ```ts
@@ -32,10 +36,10 @@ export interface DiscoveryOptions {
  */
 export async function discoverAuthorizationServer(issuer: string, options: DiscoveryOptions = {}): Promise<AuthorizationServerMetadata> {
   const fetchImpl = fetchOrGlobal(options.fetch);
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const limits = { timeoutMs: options.timeoutMs ?? 5_000, maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
   const misses: string[] = [];
   for (const url of discoveryUrls(issuer)) {
-    const document = await fetchDocument(fetchImpl, url, timeoutMs, issuer);
+    const document = await fetchDocument(fetchImpl, url, limits, issuer);
     if (typeof document === 'string') {
       misses.push(`${url} (${document})`);
       continue;
@@ -46,7 +50,12 @@ export async function discoverAuthorizationServer(issuer: string, options: Disco
 }
 
 /** The parsed JSON object, or a short reason to try the next location. Network failures throw. */
-async function fetchDocument(fetchImpl: FetchLike, url: string, timeoutMs: number, issuer: string): Promise<Record<string, unknown> | string> {
+async function fetchDocument(
+  fetchImpl: FetchLike,
+  url: string,
+  { timeoutMs, maxBytes }: { timeoutMs: number; maxBytes: number },
+  issuer: string,
+): Promise<Record<string, unknown> | string> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     return await raceAbort(
@@ -56,9 +65,16 @@ async function fetchDocument(fetchImpl: FetchLike, url: string, timeoutMs: numbe
           await response.body?.cancel().catch(() => undefined);
           return `HTTP ${response.status}`;
         }
+        let text: string;
+        try {
+          text = await readBoundedText(response, maxBytes, signal);
+        } catch (error) {
+          if (error instanceof ResponseTooLargeError) return `larger than ${maxBytes} bytes`;
+          throw error;
+        }
         let body: unknown;
         try {
-          body = await response.json();
+          body = JSON.parse(text);
         } catch {
           return 'not JSON';
         }

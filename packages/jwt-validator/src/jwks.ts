@@ -1,7 +1,8 @@
 import { ServiceUnavailableError } from '@mcpgate/core';
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import { isTimeout } from './lib/deadline.js';
-import { abortableFetch, fetchOrGlobal } from './lib/fetch.js';
+import { ResponseTooLargeError } from '@mcpgate/core/internal';
+import { abortableFetch, boundedFetch, fetchOrGlobal } from './lib/fetch.js';
 import type { FetchLike } from './options.js';
 
 /** How a remote key set is fetched and cached. */
@@ -14,6 +15,8 @@ export interface RemoteKeysOptions {
   readonly cooldownMs: number;
   /** Age after which the key set is fetched again, in milliseconds. */
   readonly cacheMaxAgeMs: number;
+  /** Largest JWKS read, in bytes; a larger one is cancelled and the fetch fails. */
+  readonly maxResponseBytes: number;
 }
 
 /** Errors jose raises about the token itself during key selection; they pass through for mapping. */
@@ -38,7 +41,7 @@ export function remoteKeys(jwksUri: string, options: RemoteKeysOptions): JWTVeri
     resolvers = new Map();
     byFetch.set(fetchKey, resolvers);
   }
-  const key = JSON.stringify([jwksUri, options.timeoutMs, options.cooldownMs, options.cacheMaxAgeMs]);
+  const key = JSON.stringify([jwksUri, options.timeoutMs, options.cooldownMs, options.cacheMaxAgeMs, options.maxResponseBytes]);
   let resolver = resolvers.get(key);
   if (resolver === undefined) {
     resolver = createResolver(jwksUri, options);
@@ -52,7 +55,7 @@ function createResolver(jwksUri: string, options: RemoteKeysOptions): JWTVerifyG
     timeoutDuration: options.timeoutMs,
     cooldownDuration: options.cooldownMs,
     cacheMaxAge: options.cacheMaxAgeMs,
-    [customFetch]: abortableFetch(fetchOrGlobal(options.fetch)),
+    [customFetch]: abortableFetch(boundedFetch(fetchOrGlobal(options.fetch), options.maxResponseBytes)),
   });
   // After a failed fetch, calls that would fetch again fail fast for a short while: an unreachable JWKS
   // is not hammered (nor requests piled up behind timeouts), even by tokens with made-up `kid`s.
@@ -75,7 +78,12 @@ function createResolver(jwksUri: string, options: RemoteKeysOptions): JWTVerifyG
       const code = (cause as { code?: unknown } | null)?.code;
       if (typeof code === 'string' && TOKEN_KEY_ERRORS.has(code)) throw cause;
       failedAt = Date.now();
-      const what = code === 'ERR_JWKS_TIMEOUT' || isTimeout(cause) ? `timed out after ${options.timeoutMs} ms` : 'failed';
+      const what =
+        code === 'ERR_JWKS_TIMEOUT' || isTimeout(cause)
+          ? `timed out after ${options.timeoutMs} ms`
+          : cause instanceof ResponseTooLargeError
+            ? `answered more than ${options.maxResponseBytes} bytes`
+            : 'failed';
       throw new ServiceUnavailableError(`JWKS request ${what} (${jwksUri})`, { dependency: 'jwks', cause });
     }
   };

@@ -1,3 +1,5 @@
+import { assertKnownOptions } from '@mcpgate/core/internal';
+
 /** Signature algorithms a JWT access token may use. Symmetric (`HS*`) and `none` are never accepted. */
 export type JwtAlgorithm =
   | 'RS256'
@@ -53,7 +55,15 @@ export interface JwtValidatorOptions {
   readonly jwksCacheMaxAgeMs?: number;
   /** Age after which issuer metadata is fetched again, in milliseconds. Default 3,600,000 (1 hour). */
   readonly discoveryCacheTtlMs?: number;
+  /**
+   * Largest discovery document or JWKS read, in bytes (of the body). A larger one is cancelled as soon as it
+   * passes the limit (or refused by its `Content-Length`) and answered 503. Default 65,536 (64 KiB).
+   */
+  readonly maxResponseBytes?: number;
 }
+
+/** Default `maxResponseBytes`: 64 KiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 65_536;
 
 /** The default `algorithms`. */
 export const DEFAULT_ALGORITHMS: readonly JwtAlgorithm[] = Object.freeze([
@@ -87,9 +97,10 @@ export interface ResolvedOptions {
   readonly jwksCooldownMs: number;
   readonly jwksCacheMaxAgeMs: number;
   readonly discoveryCacheTtlMs: number;
+  readonly maxResponseBytes: number;
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+const KNOWN_OPTIONS: readonly (keyof JwtValidatorOptions)[] = [
   'issuer',
   'jwksUri',
   'algorithms',
@@ -102,16 +113,15 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'jwksCooldownMs',
   'jwksCacheMaxAgeMs',
   'discoveryCacheTtlMs',
-]);
-const KNOWN_ISSUER_OPTIONS: ReadonlySet<string> = new Set(['issuer', 'jwksUri', 'algorithms', 'audience']);
+  'maxResponseBytes',
+];
+const KNOWN_ISSUER_OPTIONS: readonly (keyof IssuerOptions)[] = ['issuer', 'jwksUri', 'algorithms', 'audience'];
 const SUPPORTED: ReadonlySet<string> = new Set(DEFAULT_ALGORITHMS);
 
 /** Checks every option and fills in defaults; throws `TypeError` naming the first bad option. */
 export function resolveOptions(options: JwtValidatorOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwtValidator options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown jwtValidator option ${JSON.stringify(key)}`);
-  }
+  assertKnownOptions(options, KNOWN_OPTIONS, 'jwtValidator');
   const algorithms = options.algorithms === undefined ? DEFAULT_ALGORITHMS : checkAlgorithms(options.algorithms, 'algorithms');
   const audience = options.audience === undefined ? undefined : checkAudience(options.audience, 'audience');
   const entries = issuerEntries(options.issuer);
@@ -136,6 +146,7 @@ export function resolveOptions(options: JwtValidatorOptions): ResolvedOptions {
     jwksCooldownMs: checkNumber(options.jwksCooldownMs, 30_000, 'jwksCooldownMs', { min: 0 }),
     jwksCacheMaxAgeMs: checkNumber(options.jwksCacheMaxAgeMs, 600_000, 'jwksCacheMaxAgeMs', { min: 1 }),
     discoveryCacheTtlMs: checkNumber(options.discoveryCacheTtlMs, 3_600_000, 'discoveryCacheTtlMs', { min: 1 }),
+    maxResponseBytes: checkNumber(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes', { min: 1, integer: true }),
   };
 }
 
@@ -162,9 +173,7 @@ function resolveIssuer(
     };
   }
   if (typeof entry !== 'object' || entry === null) throw new TypeError(`${name} must be a string or an issuer object`);
-  for (const key of Object.keys(entry)) {
-    if (!KNOWN_ISSUER_OPTIONS.has(key)) throw new TypeError(`unknown option ${JSON.stringify(key)} in ${name}`);
-  }
+  assertKnownOptions(entry, KNOWN_ISSUER_OPTIONS, `jwtValidator ${name}`);
   if (entry.jwksUri !== undefined && defaults.jwksUri !== undefined) {
     throw new TypeError(`set jwksUri either at the top level or in ${name}, not both`);
   }

@@ -90,13 +90,14 @@ function issuerKeys(issuer: ResolvedIssuer, config: ResolvedOptions): () => Prom
     timeoutMs: config.timeoutMs,
     cooldownMs: config.jwksCooldownMs,
     cacheMaxAgeMs: config.jwksCacheMaxAgeMs,
+    maxResponseBytes: config.maxResponseBytes,
   };
   if (issuer.jwksUri !== undefined) {
     const keys = remoteKeys(issuer.jwksUri, jwksOptions);
     return () => Promise.resolve(keys);
   }
   const metadata = new MetadataCache(
-    () => discoverAuthorizationServer(issuer.issuer, { fetch: config.fetch, timeoutMs: config.timeoutMs }),
+    () => discoverAuthorizationServer(issuer.issuer, { fetch: config.fetch, timeoutMs: config.timeoutMs, maxResponseBytes: config.maxResponseBytes }),
     config.discoveryCacheTtlMs,
   );
   return async () => remoteKeys((await metadata.get()).jwks_uri, jwksOptions);

@@ -1,5 +1,6 @@
 import { memoryStore } from '@mcpgate/core';
-import type { Store } from '@mcpgate/core';
+import type { Sealer, Store } from '@mcpgate/core';
+import { assertKnownOptions } from '@mcpgate/core/internal';
 import type { ClientAuthMethod, IntrospectionValidatorOptions } from '../types.js';
 import { CLIENT_AUTH_METHODS } from './client-auth.js';
 
@@ -15,6 +16,8 @@ export interface ResolvedOptions {
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
   readonly cache: Store;
+  readonly sealer: Sealer | undefined;
+  readonly maxResponseBytes: number;
   readonly retryAfterSeconds: number;
   readonly logger: Pick<Console, 'warn'>;
 }
@@ -39,9 +42,47 @@ function number(value: unknown, name: string, fallback: number, min: 'positive' 
   return value as number;
 }
 
+const KNOWN_OPTIONS: readonly (keyof IntrospectionValidatorOptions)[] = [
+  'issuer',
+  'endpoint',
+  'clientId',
+  'clientSecret',
+  'clientAuthMethod',
+  'cacheTtlSeconds',
+  'negativeCacheTtlSeconds',
+  'requireAudience',
+  'timeoutMs',
+  'fetch',
+  'cache',
+  'sealer',
+  'maxResponseBytes',
+  'retryAfterSeconds',
+  'logger',
+];
+
+/** Default `maxResponseBytes`: 64 KiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 65_536;
+
+function sealerFor(value: unknown, cache: Store): Sealer | undefined {
+  if (value !== undefined) {
+    const s = value as Partial<Sealer> | null;
+    if (typeof s !== 'object' || s === null || typeof s.seal !== 'function' || typeof s.open !== 'function') {
+      throw new TypeError('sealer must be a Sealer (createSealer from @mcpgate/core)');
+    }
+    return value as Sealer;
+  }
+  if (cache.persistent) {
+    throw new TypeError(
+      `sealer is required with the persistent ${cache.kind} cache: anyone who can write to it could otherwise forge introspection answers (pass sealer: createSealer(key))`,
+    );
+  }
+  return undefined;
+}
+
 /** Checks every option once, at construction: misconfiguration fails at startup with a `TypeError` naming the option. */
 export function resolveOptions(options: IntrospectionValidatorOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('introspectionValidator options must be an object');
+  assertKnownOptions(options, KNOWN_OPTIONS, 'introspectionValidator');
   const method = options.clientAuthMethod ?? 'client_secret_basic';
   if (!CLIENT_AUTH_METHODS.includes(method)) {
     throw new TypeError(`clientAuthMethod must be one of ${CLIENT_AUTH_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
@@ -52,7 +93,8 @@ export function resolveOptions(options: IntrospectionValidatorOptions): Resolved
   if (typeof cache !== 'object' || cache === null || typeof cache.get !== 'function' || typeof cache.set !== 'function') {
     throw new TypeError('cache must implement Store (get, set, ...)');
   }
-  const requireAudience = options.requireAudience ?? false;
+  const sealer = sealerFor(options.sealer, cache);
+  const requireAudience = options.requireAudience ?? true;
   if (typeof requireAudience !== 'boolean') throw new TypeError('requireAudience must be a boolean');
   const logger = options.logger ?? console;
   if (typeof logger?.warn !== 'function') throw new TypeError('logger must have a warn method');
@@ -68,6 +110,8 @@ export function resolveOptions(options: IntrospectionValidatorOptions): Resolved
     timeoutMs: number(options.timeoutMs, 'timeoutMs', 5_000, 'positive'),
     fetch: fetchImpl,
     cache,
+    sealer,
+    maxResponseBytes: number(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_MAX_RESPONSE_BYTES, 'positive', true),
     retryAfterSeconds: number(options.retryAfterSeconds, 'retryAfterSeconds', 5, 'non-negative', true),
     logger,
   };

@@ -1,3 +1,5 @@
+import { readBoundedText } from '@mcpgate/core/internal';
+
 /** A validated RFC 7662 §2.2 answer. `active: true` answers carry claims of checked types. */
 export type IntrospectionResponse =
   | { readonly active: false }
@@ -21,16 +23,18 @@ const STRINGS = ['iss', 'client_id', 'scope', 'token_type', 'username', 'jti'] a
 /**
  * Validates an introspection answer strictly: status 200, a JSON object, `active` a boolean (a missing
  * `active` or the string `"true"` is refused), and on active answers the standard members of their
- * RFC 7662 types. Throws {@link MalformedIntrospectionResponse} otherwise.
+ * RFC 7662 types. Throws {@link MalformedIntrospectionResponse} otherwise. At most `maxBytes` bytes of
+ * the body are read; a larger body is cancelled and throws {@link ResponseTooLargeError}.
  */
-export async function processIntrospectionResponse(response: Response): Promise<IntrospectionResponse> {
+export async function processIntrospectionResponse(response: Response, maxBytes: number, signal?: AbortSignal): Promise<IntrospectionResponse> {
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => undefined);
     throw new MalformedIntrospectionResponse(`introspection endpoint answered HTTP ${response.status}`, response.status);
   }
+  const text = await readBoundedText(response, maxBytes, signal);
   let json: unknown;
   try {
-    json = await response.json();
+    json = JSON.parse(text);
   } catch (cause) {
     throw new MalformedIntrospectionResponse('introspection response is not JSON', 200, { cause });
   }
