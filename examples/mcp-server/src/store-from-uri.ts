@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { generateEncryptionKey, memoryStore, type Store } from '@mcpgate/core';
 import { redisStore } from '@mcpgate/store-redis';
@@ -17,14 +17,31 @@ function sqlitePath(uri: string): string {
   return resolve(rest);
 }
 
+/** An existing development key, refused when group or others have any access to it. */
+async function readPrivateKey(path: string): Promise<string | undefined> {
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (handle === undefined) return undefined;
+  try {
+    const mode = (await handle.stat()).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new ConfigError(
+        `the development key ${path} is accessible by group or others (mode 0${mode.toString(8)}); restrict it with \`chmod 600 ${path}\` or set MCP_AUTH_ENCRYPTION_KEY`,
+      );
+    }
+    return (await handle.readFile('utf8')).trim();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The development default: a key generated once and kept beside the SQLite file (mode 0600). */
 async function devKeyBeside(file: string): Promise<{ key: string; created: boolean; path: string }> {
   const path = `${file}.key`;
-  try {
-    return { key: (await readFile(path, 'utf8')).trim(), created: false, path };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = await readPrivateKey(path);
+  if (existing !== undefined) return { key: existing, created: false, path };
   await mkdir(dirname(path), { recursive: true });
   const key = generateEncryptionKey();
   await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });

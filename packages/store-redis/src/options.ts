@@ -1,6 +1,10 @@
 import type { RedisClientConnectionType } from '@keyv/redis';
+import { assertKnownOptions } from '@mcpgate/core/internal';
 
-/** Options of {@link redisStore}. Give `uri` or `client`, not both; neither means `redis://127.0.0.1:6379`. */
+/**
+ * Options of {@link redisStore}. Give `uri` or `client`, not both; neither means `redis://127.0.0.1:6379`.
+ * Unknown keys throw a `TypeError`.
+ */
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. Default `redis://127.0.0.1:6379`. */
   readonly uri?: string;
@@ -20,8 +24,8 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs?: number;
   /** Longest pause between reconnection attempts, in milliseconds (backoff from 100 ms). Default 2,000. */
   readonly maxReconnectDelayMs?: number;
-  /** Receives connection errors, once per outage. Default: `console.warn`. */
-  readonly onError?: (error: Error) => void;
+  /** Receives connection errors, once per outage, as one line without credentials. Default `console`. */
+  readonly logger?: Pick<Console, 'warn'>;
 }
 
 export interface ResolvedRedisOptions {
@@ -31,13 +35,18 @@ export interface ResolvedRedisOptions {
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
   readonly maxReconnectDelayMs: number;
-  readonly onError: (error: Error) => void;
+  readonly logger: Pick<Console, 'warn'>;
 }
+
+const KNOWN_OPTIONS = ['uri', 'client', 'keyPrefix', 'connectTimeoutMs', 'commandTimeoutMs', 'maxReconnectDelayMs', 'logger'] as const satisfies ReadonlyArray<
+  keyof RedisStoreOptions
+>;
 
 const positiveInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;
 
 export function resolveOptions(uriOrOptions: string | RedisStoreOptions): ResolvedRedisOptions {
   const options: RedisStoreOptions = typeof uriOrOptions === 'string' ? { uri: uriOrOptions } : uriOrOptions ?? {};
+  assertKnownOptions(options, KNOWN_OPTIONS, 'redisStore');
   if (options.uri !== undefined && options.client !== undefined) throw new TypeError('redisStore: give uri or client, not both');
   const uri = options.uri ?? 'redis://127.0.0.1:6379';
   if (typeof uri !== 'string' || !/^rediss?:\/\/[^/]/.test(uri)) {
@@ -56,7 +65,7 @@ export function resolveOptions(uriOrOptions: string | RedisStoreOptions): Resolv
   if (!positiveInteger(maxReconnectDelayMs)) {
     throw new TypeError('redisStore: maxReconnectDelayMs must be a positive integer (milliseconds)');
   }
-  const onError = options.onError ?? ((error: Error) => console.warn(`[mcpgate] redis store: ${error.message}`));
-  if (typeof onError !== 'function') throw new TypeError('redisStore: onError must be a function');
-  return { uri, client: options.client, keyPrefix, connectTimeoutMs, commandTimeoutMs, maxReconnectDelayMs, onError };
+  const logger = options.logger ?? console;
+  if (typeof (logger as Partial<Console> | null)?.warn !== 'function') throw new TypeError('redisStore: logger must have a warn method');
+  return { uri, client: options.client, keyPrefix, connectTimeoutMs, commandTimeoutMs, maxReconnectDelayMs, logger };
 }

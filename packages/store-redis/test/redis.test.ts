@@ -27,17 +27,28 @@ describe('redisStore', () => {
     expect(() => redisStore({ keyPrefix: 1 as unknown as string })).toThrow(/keyPrefix/);
     expect(() => redisStore({ connectTimeoutMs: 0 })).toThrow(/connectTimeoutMs/);
     expect(() => redisStore({ commandTimeoutMs: 1.5 })).toThrow(/commandTimeoutMs/);
+    expect(() => redisStore({ logger: {} as Console })).toThrow(/logger/);
   });
 
-  it('a closed port: every call rejects fast, errors are reported once, no reconnect storm', async () => {
-    const errors: Error[] = [];
-    const store = open({ uri: `redis://127.0.0.1:${await freePort()}`, connectTimeoutMs: 500, onError: (e) => errors.push(e) });
+  it('rejects an unknown option with a TypeError naming it and the closest known one', () => {
+    const misspelt = { commandTimeout: 100 } as RedisStoreOptions;
+    expect(() => redisStore(misspelt)).toThrow(TypeError);
+    expect(() => redisStore(misspelt)).toThrow(/"commandTimeout".*"commandTimeoutMs"/);
+    expect(() => redisStore({ uri: REDIS_URL, onError: () => {} } as RedisStoreOptions)).toThrow(/"onError"/);
+  });
+
+  it('a closed port: every call rejects fast, errors are logged once without the password, no reconnect storm', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => warnings.push(message) };
+    const store = open({ uri: `redis://mcp:s3cret-pw@127.0.0.1:${await freePort()}`, connectTimeoutMs: 500, logger });
     const started = Date.now();
     await expect(store.get('k')).rejects.toThrow();
     await expect(store.add('k', 1, 1_000)).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(1_000);
     await sleep(600);
-    expect(errors).toHaveLength(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^\[mcpgate\] redis store: \S/);
+    expect(warnings[0]).not.toContain('s3cret-pw');
   });
 
   describe.runIf(available)('against the shared Redis', () => {
@@ -98,7 +109,7 @@ describe('redisStore', () => {
     });
 
     it('calls reject within commandTimeoutMs while stalled and succeed again after', async () => {
-      const store = open({ uri: `redis://127.0.0.1:${port}`, commandTimeoutMs: 500, onError: () => {} });
+      const store = open({ uri: `redis://127.0.0.1:${port}`, commandTimeoutMs: 500, logger: { warn: () => {} } });
       await store.set('k', 'before');
       child!.kill('SIGSTOP');
       try {
@@ -116,8 +127,9 @@ describe('redisStore', () => {
     }, 10_000);
 
     it('recovers after the server is killed and restarted on the same port', async () => {
-      const errors: Error[] = [];
-      const store = open({ uri: `redis://127.0.0.1:${port}`, commandTimeoutMs: 500, maxReconnectDelayMs: 200, onError: (e) => errors.push(e) });
+      const warnings: string[] = [];
+      const logger = { warn: (message: string) => warnings.push(message) };
+      const store = open({ uri: `redis://127.0.0.1:${port}`, commandTimeoutMs: 500, maxReconnectDelayMs: 200, logger });
       await store.set('k', 1);
       child!.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
@@ -134,7 +146,7 @@ describe('redisStore', () => {
         await sleep(100);
       }
       expect(value).toBe(2);
-      expect(errors.length).toBeGreaterThanOrEqual(1);
+      expect(warnings.length).toBeGreaterThanOrEqual(1);
     }, 10_000);
   });
 });

@@ -8,7 +8,7 @@ const closedPort = await freePort();
 
 if (available) {
   storeConformanceSuite('redis', ({ keyPrefix }) => redisStore({ uri: REDIS_URL, keyPrefix }), {
-    unreachable: () => redisStore({ uri: `redis://127.0.0.1:${closedPort}`, connectTimeoutMs: 300, onError: () => {} }),
+    unreachable: () => redisStore({ uri: `redis://127.0.0.1:${closedPort}`, connectTimeoutMs: 300, logger: { warn: () => {} } }),
   });
 } else {
   describe.skip('Store conformance: redis (Redis unreachable)', () => {});

@@ -1,8 +1,12 @@
 import type Keyv from 'keyv';
+import { assertKnownOptions } from '@mcpgate/core/internal';
 
-/** Options of {@link sqliteStore}. Give `uri` or `keyv`, not both. */
+/** Options of {@link sqliteStore}. Give `uri` or `keyv`, not both. Unknown keys throw a `TypeError`. */
 export interface SqliteStoreOptions {
-  /** `sqlite://./relative/file.sqlite` (from the working directory) or `sqlite:///absolute/file.sqlite`. */
+  /**
+   * `sqlite://./relative/file.sqlite` (from the working directory) or `sqlite:///absolute/file.sqlite`. A missing
+   * file is created with mode 0600 (SQLite gives its `-wal` and `-shm` files the same mode).
+   */
   readonly uri?: string;
   /** A Keyv on `@keyv/sqlite` you already built; its connection is used, and left open by `close()`. */
   readonly keyv?: Keyv;
@@ -12,12 +16,15 @@ export interface SqliteStoreOptions {
   readonly keyPrefix?: string;
   /**
    * How long one call may wait in total for another writer's lock, in milliseconds, before it rejects with
-   * `SqliteBusyError`. The wait happens in short asynchronous retries, never inside SQLite, so a locked
-   * file never blocks the event loop. Default 1,500 (below mcpgate's default 2,000 ms store timeout).
+   * `SqliteBusyError`; opening the file (schema, WAL switch) shares one such budget. The wait happens in short
+   * asynchronous retries, never inside SQLite, so a locked file never blocks the event loop. Default 1,500
+   * (below mcpgate's default 2,000 ms store timeout).
    */
   readonly busyTimeoutMs?: number;
   /** How often expired rows are deleted, in milliseconds. Default 60,000. */
   readonly sweepIntervalMs?: number;
+  /** Receives the warning about an existing database file that group or others can access. Default `console`. */
+  readonly logger?: Pick<Console, 'warn'>;
 }
 
 export interface ResolvedSqliteOptions {
@@ -27,21 +34,35 @@ export interface ResolvedSqliteOptions {
   readonly keyPrefix: string;
   readonly busyTimeoutMs: number;
   readonly sweepIntervalMs: number;
+  readonly logger: Pick<Console, 'warn'>;
 }
+
+const KNOWN_OPTIONS = ['uri', 'keyv', 'table', 'keyPrefix', 'busyTimeoutMs', 'sweepIntervalMs', 'logger'] as const satisfies ReadonlyArray<
+  keyof SqliteStoreOptions
+>;
 
 const nonNegativeInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
 
+function pathOf(uri: string | undefined): string | undefined {
+  if (uri === undefined) return undefined;
+  if (typeof uri !== 'string' || !/^sqlite:\/\/.+/.test(uri)) {
+    throw new TypeError('sqliteStore: uri must look like sqlite://./file.sqlite or sqlite:///abs/file.sqlite');
+  }
+  return uri.slice('sqlite://'.length);
+}
+
+function loggerOf(value: unknown): Pick<Console, 'warn'> {
+  const logger = value ?? console;
+  if (typeof (logger as Partial<Console> | null)?.warn !== 'function') throw new TypeError('sqliteStore: logger must have a warn method');
+  return logger as Pick<Console, 'warn'>;
+}
+
 export function resolveOptions(uriOrOptions: string | SqliteStoreOptions): ResolvedSqliteOptions {
   const options: SqliteStoreOptions = typeof uriOrOptions === 'string' ? { uri: uriOrOptions } : uriOrOptions ?? {};
+  assertKnownOptions(options, KNOWN_OPTIONS, 'sqliteStore');
   if (options.uri !== undefined && options.keyv !== undefined) throw new TypeError('sqliteStore: give uri or keyv, not both');
   if (options.uri === undefined && options.keyv === undefined) throw new TypeError('sqliteStore: uri or keyv is required');
-  let path: string | undefined;
-  if (options.uri !== undefined) {
-    if (typeof options.uri !== 'string' || !/^sqlite:\/\/.+/.test(options.uri)) {
-      throw new TypeError('sqliteStore: uri must look like sqlite://./file.sqlite or sqlite:///abs/file.sqlite');
-    }
-    path = options.uri.slice('sqlite://'.length);
-  }
+  const path = pathOf(options.uri);
   const table = options.table ?? 'mcpgate_store';
   if (typeof table !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
     throw new TypeError('sqliteStore: table must be a SQL identifier ([A-Za-z_][A-Za-z0-9_]*)');
@@ -54,5 +75,5 @@ export function resolveOptions(uriOrOptions: string | SqliteStoreOptions): Resol
   if (!nonNegativeInteger(sweepIntervalMs) || sweepIntervalMs === 0) {
     throw new TypeError('sqliteStore: sweepIntervalMs must be a positive integer (milliseconds)');
   }
-  return { path, keyv: options.keyv, table, keyPrefix, busyTimeoutMs, sweepIntervalMs };
+  return { path, keyv: options.keyv, table, keyPrefix, busyTimeoutMs, sweepIntervalMs, logger: loggerOf(options.logger) };
 }

@@ -1,7 +1,8 @@
 import type { JsonValue, Store } from '@mcpgate/core';
 import { adapterOf, openConnection } from './lib/connection.js';
 import type { Connection } from './lib/connection.js';
-import { NATIVE_BUSY_TIMEOUT_MS, withBusyRetry } from './lib/retry.js';
+import { prepareFile } from './lib/file.js';
+import { withBusyRetry } from './lib/retry.js';
 import { statements } from './lib/statements.js';
 import { resolveOptions } from './options.js';
 import type { SqliteStoreOptions } from './options.js';
@@ -14,8 +15,9 @@ const expiryOf = (ttlMs: number | undefined, name: string): number | null => {
 
 /**
  * A {@link Store} in one SQLite file, shared safely by several processes on the same host: WAL mode,
- * bounded asynchronous retry on `SQLITE_BUSY`, and a sweeper that deletes expired rows. `add` and
- * `deleteIfEquals` are single conditional statements, so they are atomic across processes.
+ * bounded asynchronous retry on `SQLITE_BUSY` (opening included), and a sweeper that deletes expired rows. `add`
+ * and `deleteIfEquals` are single conditional statements, so they are atomic across processes. A new file is
+ * created with mode 0600; an existing one others can read is used, with one warning through `logger`.
  *
  * @example
  * ```ts
@@ -32,20 +34,15 @@ export function sqliteStore(uriOrOptions: string | SqliteStoreOptions): Store {
   const prefixed = (key: string): string => options.keyPrefix + key;
   let opening: Promise<Connection> | undefined;
   let closed = false;
+  let warned = false;
 
   const open = async (): Promise<Connection> => {
-    const connection = await openConnection(options, adapter);
-    try {
-      await withBusyRetry(options.busyTimeoutMs, async () => {
-        await connection.query(`PRAGMA busy_timeout = ${NATIVE_BUSY_TIMEOUT_MS}`);
-        await connection.query('PRAGMA journal_mode = WAL');
-        for (const statement of sql.schema) await connection.query(statement);
-      });
-      return connection;
-    } catch (error) {
-      await connection.close().catch(() => {});
-      throw error;
+    const warning = await prepareFile(options.path);
+    if (warning !== undefined && !warned) {
+      warned = true;
+      options.logger.warn(warning);
     }
+    return openConnection(options, adapter, sql.schema);
   };
   const connect = (): Promise<Connection> => {
     if (closed) return Promise.reject(new Error('sqlite store: closed'));

@@ -121,6 +121,34 @@ describe('sqliteStore', () => {
     expect(() => sqliteStore({ uri: 'sqlite://x.sqlite', sweepIntervalMs: 0 })).toThrow(/sweepIntervalMs/);
   });
 
+  it('rejects an unknown option with a TypeError naming it and the closest known one', () => {
+    const misspelt = { uri: 'sqlite://x.sqlite', busyTimeout: 5 } as SqliteStoreOptions;
+    expect(() => sqliteStore(misspelt)).toThrow(TypeError);
+    expect(() => sqliteStore(misspelt)).toThrow(/"busyTimeout".*"busyTimeoutMs"/);
+    expect(() => sqliteStore({ uri: 'sqlite://x.sqlite', sweepInterval: 5 } as SqliteStoreOptions)).toThrow(/"sweepIntervalMs"/);
+  });
+
+  it('a file locked while the store opens it fails with SqliteBusyError after a bounded wait, and the next call opens it', async () => {
+    const file = join(dir.path, 'locked-at-open.sqlite');
+    const raw = await rawDb(file);
+    try {
+      await raw.exec('BEGIN EXCLUSIVE; CREATE TABLE held (x);');
+      const store = open({ uri: `sqlite://${file}`, busyTimeoutMs: 300, logger: { warn: () => {} } } as SqliteStoreOptions);
+      const started = Date.now();
+      const error = await store.set('k', 1).then(() => undefined, (e: unknown) => e);
+      const elapsed = Date.now() - started;
+      expect(error).toBeInstanceOf(SqliteBusyError);
+      expect(error).toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(elapsed).toBeGreaterThanOrEqual(250);
+      expect(elapsed).toBeLessThan(2_000);
+      await raw.exec('ROLLBACK');
+      await store.set('k', 2);
+      expect(await store.get('k')).toBe(2);
+    } finally {
+      await raw.close();
+    }
+  });
+
   it('close() stops the sweeper and closes the database', async () => {
     const store = sqliteStore(`sqlite://${join(dir.path, 'close.sqlite')}`);
     await store.set('k', 1);

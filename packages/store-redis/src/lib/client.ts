@@ -19,7 +19,22 @@ interface Emitter {
   destroy(): unknown;
 }
 
-const toError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));
+const decoded = (text: string): string => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+};
+
+/** One line for the logger: the error's message (or code), with the URI's password masked should it appear. */
+function describe(error: unknown, uri: string): string {
+  const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+  const text = String((typeof message === 'string' && message !== '' ? message : code) ?? error);
+  const password = URL.canParse(uri) ? new URL(uri).password : '';
+  if (password === '') return text;
+  return [password, decoded(password)].reduce((masked, secret) => masked.replaceAll(secret, '***'), text);
+}
 
 export function connect(options: ResolvedRedisOptions): Connection {
   const owned = options.client === undefined;
@@ -44,7 +59,7 @@ export function connect(options: ResolvedRedisOptions): Connection {
     for (const resolve of pending) resolve();
   };
   const onError: Listener = (error) => {
-    if (!failed && !closed) options.onError(toError(error));
+    if (!failed && !closed) options.logger.warn(`[mcpgate] redis store: ${describe(error, options.uri)}`);
     failed = true;
     wake();
   };

@@ -13,9 +13,11 @@ const isBusy = (error: unknown): boolean => {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 };
 
-/** Runs `run`, retrying on `SQLITE_BUSY` with jittered backoff (25 ms doubling to 200 ms) for at most `budgetMs`. */
-export async function withBusyRetry<T>(budgetMs: number, run: () => Promise<T>): Promise<T> {
-  const started = Date.now();
+/**
+ * Runs `run`, retrying on `SQLITE_BUSY` with jittered backoff (25 ms doubling to 200 ms) until `budgetMs` have
+ * passed since `started` (epoch milliseconds; default now).
+ */
+export async function withBusyRetry<T>(budgetMs: number, run: () => Promise<T>, started = Date.now()): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await run();
