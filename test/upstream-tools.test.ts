@@ -5,21 +5,21 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerUpstreamTools } from '@mcpgate/example-mcp-server';
 import { CredentialVault, createUpstreamCredentials, memoryStore, type UpstreamCredentials } from '@mcpgate/core';
-import { API, FakeAuthorizationServer, ISSUER, alice } from '../packages/core/test/upstream/fake-authorization-server.js';
+import { API, FakeAuthorizationServer, ISSUER, alice, type DeviceStep } from '../packages/core/test/upstream/fake-authorization-server.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-async function connect(subject: string) {
+async function connect(subject: string, issuer = alice.issuer) {
   const as = new FakeAuthorizationServer();
   const store = memoryStore();
   const upstream: UpstreamCredentials = createUpstreamCredentials({ store, issuer: ISSUER, clientId: 'up', fetch: as.fetch, logger: { warn: () => {} } });
   const server = new McpServer({ name: 'upstream-tools-test', version: '0.0.0' });
   registerUpstreamTools(server, upstream, { api: API });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const principal = { ...alice, subject, clientId: 'mcp-client', scopes: ['mcp:tools'], expiresAt: 2_000_000_000, audience: [], claims: {} };
+  const principal = { issuer, subject, clientId: 'mcp-client', scopes: ['mcp:tools'], expiresAt: 2_000_000_000, audience: [], claims: {} };
   const authInfo = { token: 'mcp-token', clientId: 'mcp-client', scopes: ['mcp:tools'], expiresAt: 2_000_000_000, extra: { principal } };
   const send = clientTransport.send.bind(clientTransport);
   clientTransport.send = (message, options) => send(message, { ...options, authInfo });
@@ -57,5 +57,24 @@ describe('upstream tools', () => {
     const after = await call('upstream_whoami');
     expect(after.isError).toBe(false);
     expect(JSON.parse(after.text)).toEqual({ sub: 'upstream-alice', token: set.accessToken });
+  });
+
+  it.each([
+    ['success', { iss: ISSUER, aud: 'up', sub: 'mallory' }, /approved by a different upstream account.*run connect_upstream again and approve it signed in as yourself/],
+    ['access_denied', undefined, /denied.*run connect_upstream again/],
+  ] as const)('after a device authorization ending in %s, upstream_whoami says why', async (step: DeviceStep, idToken, why) => {
+    const { as, call } = await connect('carol', ISSUER);
+    as.deviceInterval = 1;
+    as.deviceScript = [step];
+    if (idToken !== undefined) as.idTokenClaims = { ...idToken };
+    await call('connect_upstream');
+    let result = await call('upstream_whoami');
+    for (const deadline = Date.now() + 5_000; result.text.startsWith('No upstream account') && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      result = await call('upstream_whoami');
+    }
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(why);
+    expect(as.apiRequests).toBe(0);
   });
 });

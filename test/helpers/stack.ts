@@ -8,7 +8,7 @@ import {
   type DevAuthorizationServerOptions,
   type UserTokenResponse,
 } from '@mcpgate/example-dev-authorization-server';
-import { createExampleApp, type ExampleApp } from '@mcpgate/example-mcp-server';
+import { createExampleApp, type ExampleApp, type ExampleAppOptions } from '@mcpgate/example-mcp-server';
 import { jwtValidator } from '@mcpgate/jwt-validator';
 
 export interface Stack {
@@ -31,6 +31,8 @@ export interface StackOptions {
   readonly clockToleranceSeconds?: number;
   /** Builds the validator once the AS is known; default a JWT validator for it. */
   readonly validator?: (as: DevAuthorizationServer) => TokenValidator;
+  /** Idle timeout and caps of the example's live sessions. */
+  readonly sessions?: ExampleAppOptions['sessions'];
 }
 
 async function listen(server: Server): Promise<number> {
@@ -54,7 +56,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger: { warn: () => undefined, error: () => undefined },
     ...options.auth,
   });
-  const example = createExampleApp({ auth, mode: options.mode ?? 'stateful' });
+  const example = createExampleApp({ auth, mode: options.mode ?? 'stateful', ...(options.sessions !== undefined ? { sessions: options.sessions } : {}) });
   server.on('request', example.app);
   const closeMcp = async (): Promise<void> => {
     await example.close();

@@ -106,3 +106,18 @@ export async function connectUpstream(
     await sleep(250);
   }
 }
+
+/** Calls `upstream_whoami` every 250 ms until `done(result)` holds; returns that result. */
+export async function whoamiUntil(
+  session: { call(name: string): Promise<ToolResult> },
+  done: (result: ToolResult) => boolean,
+  timeoutMs = 15_000,
+): Promise<ToolResult> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await session.call('upstream_whoami');
+    if (done(result)) return result;
+    if (Date.now() > deadline) throw new Error(`upstream_whoami never got there: ${result.text}`);
+    await sleep(250);
+  }
+}

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { McpAuth } from '@mcpgate/core';
+import { principalOf, type McpAuth } from '@mcpgate/core';
 import { authorizationServerMetadataMirror, protectedResourceMetadata, requireMcpAuth } from '@mcpgate/express-adapter';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express, { type Request, type Response } from 'express';
 import { buildMcpServer, type ExampleTools } from './mcp.js';
+import { SessionRegistry, type SessionLimits } from './session-registry.js';
 
 export interface ExampleAppOptions {
   /** The configured resource server, or `false` to serve the same tools without any authentication (benchmarks only). */
@@ -17,11 +18,15 @@ export interface ExampleAppOptions {
   readonly path?: string;
   /** What the tools need (upstream credentials). */
   readonly tools?: ExampleTools;
+  /** Idle timeout and caps of live sessions (stateful mode). Match `idleTimeoutMs` with `createMcpAuth`'s `sessionTtlMs`. */
+  readonly sessions?: SessionLimits;
 }
 
 export interface ExampleApp {
   readonly app: express.Express;
   listen(port: number, host: string): Promise<{ server: Server; port: number }>;
+  /** How many MCP sessions are live. */
+  liveSessions(): number;
   /** Closes every open MCP session. */
   close(): Promise<void>;
 }
@@ -36,14 +41,24 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   const tools = options.auth === false ? { ...options.tools, anonymous: true } : options.tools;
   const app = express();
   app.disable('x-powered-by');
-  const transports = new Map<string, StreamableHTTPServerTransport>();
-  if (options.auth !== false) app.use(protectedResourceMetadata(options.auth), authorizationServerMetadataMirror(options.auth));
-  const protect = options.auth === false ? [] : [requireMcpAuth(options.auth)];
+  const auth = options.auth;
+  // a session closed for idleness or a cap is unbound too; at shutdown the bindings stay (they outlive restarts)
+  const sessions = new SessionRegistry(options.sessions, (id) => {
+    if (auth !== false) auth.unbindSession(id).catch(() => undefined);
+  });
+  if (auth !== false) app.use(protectedResourceMetadata(auth), authorizationServerMetadataMirror(auth));
+  // requireMcpAuth reads and checks the body itself, after the token: no body parser in front of it.
+  const protect = auth === false ? [express.json({ limit: '4mb' })] : [requireMcpAuth(auth)];
+  const ownerOf = (req: Request): string => {
+    if (auth === false) return 'anonymous';
+    const principal = principalOf(req.auth);
+    return `${principal.issuer}\n${principal.subject}`;
+  };
 
   const stateful = async (req: Request, res: Response): Promise<void> => {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const transport = transports.get(sessionId);
+      const transport = sessions.use(sessionId);
       if (transport === undefined) return notFound(res);
       await transport.handleRequest(req, res, req.body);
       return;
@@ -52,14 +67,15 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
       res.status(400).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Bad Request: Mcp-Session-Id header is required' }, id: null });
       return;
     }
+    const owner = ownerOf(req);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        transports.set(id, transport);
+        sessions.add(id, transport, owner);
       },
     });
     transport.onclose = () => {
-      if (transport.sessionId !== undefined) transports.delete(transport.sessionId);
+      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
     };
     await buildMcpServer(tools).connect(transport);
     await transport.handleRequest(req, res, req.body);
@@ -81,7 +97,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   };
 
   const handler = options.mode === 'stateless' ? stateless : stateful;
-  app.all(path, express.json({ limit: '4mb' }), ...protect, (req, res, next) => {
+  app.all(path, ...protect, (req, res, next) => {
     handler(req, res).catch(next);
   });
 
@@ -94,9 +110,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
           resolve({ server, port: (server.address() as AddressInfo).port });
         });
       }),
-    close: async () => {
-      await Promise.all([...transports.values()].map((t) => t.close()));
-      transports.clear();
-    },
+    liveSessions: () => sessions.size,
+    close: () => sessions.close(),
   };
 }

@@ -1,4 +1,13 @@
-import { createMcpAuth, createUpstreamCredentials, type McpAuth, type Store, type TokenValidator, type UpstreamCredentials } from '@mcpgate/core';
+import {
+  createMcpAuth,
+  createSealer,
+  createUpstreamCredentials,
+  type McpAuth,
+  type Sealer,
+  type Store,
+  type TokenValidator,
+  type UpstreamCredentials,
+} from '@mcpgate/core';
 import type { DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import { introspectionValidator } from '@mcpgate/introspection-validator';
 import { jwtValidator } from '@mcpgate/jwt-validator';
@@ -14,7 +23,13 @@ export interface AuthSetup {
   close(): Promise<void>;
 }
 
-function buildValidator(config: ExampleConfig, issuer: string, devAs: DevAuthorizationServer | undefined, store: Store): TokenValidator {
+function buildValidator(
+  config: ExampleConfig,
+  issuer: string,
+  devAs: DevAuthorizationServer | undefined,
+  store: Store,
+  sealer: Sealer | undefined,
+): TokenValidator {
   if (config.validator === 'jwt') return jwtValidator({ issuer });
   const clientId = config.introspection.clientId ?? devAs?.introspectionClient.clientId;
   const clientSecret = config.introspection.clientSecret ?? devAs?.introspectionClient.clientSecret;
@@ -22,8 +37,16 @@ function buildValidator(config: ExampleConfig, issuer: string, devAs: DevAuthori
     throw new ConfigError('MCP_AUTH_VALIDATOR=introspection needs MCP_AUTH_INTROSPECTION_CLIENT_ID and MCP_AUTH_INTROSPECTION_CLIENT_SECRET');
   }
   if (config.introspection.cacheTtlSeconds === 0) throw new ConfigError('MCP_AUTH_INTROSPECTION_CACHE_TTL must be at least 1 second');
-  // the introspection cache lives in the same store, so instances sharing Redis share verdicts
-  return introspectionValidator({ issuer, clientId, clientSecret, cacheTtlSeconds: config.introspection.cacheTtlSeconds, cache: store });
+  // the introspection cache lives in the same store, so instances sharing Redis share verdicts; they are
+  // sealed with the store's encryption key (absent only for the memory store, which is not persistent)
+  return introspectionValidator({
+    issuer,
+    clientId,
+    clientSecret,
+    cacheTtlSeconds: config.introspection.cacheTtlSeconds,
+    cache: store,
+    ...(sealer !== undefined ? { sealer } : {}),
+  });
 }
 
 function buildUpstream(
@@ -53,13 +76,16 @@ export async function setupAuth(config: ExampleConfig, issuer: string, devAs?: D
   const chosen = await storeFromUri(config.store, config.encryptionKey);
   let auth: McpAuth;
   try {
+    const sealer = chosen.encryptionKey !== undefined ? createSealer(chosen.encryptionKey) : undefined;
     auth = createMcpAuth({
       resource: config.resource,
       authorizationServers: [issuer],
-      validator: buildValidator(config, issuer, devAs, chosen.store),
+      validator: buildValidator(config, issuer, devAs, chosen.store, sealer),
       store: chosen.store,
       ...(chosen.encryptionKey !== undefined ? { encryptionKey: chosen.encryptionKey } : {}),
       requiredScopes: config.requiredScopes,
+      toolScopes: config.toolScopes,
+      sessionTtlMs: config.sessions.idleTimeoutSeconds * 1000,
       resourceName: 'mcpgate example server',
     });
   } catch (error) {

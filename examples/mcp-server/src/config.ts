@@ -11,8 +11,12 @@ export interface ExampleConfig {
   readonly validator: 'jwt' | 'introspection';
   readonly introspection: { readonly clientId: string | undefined; readonly clientSecret: string | undefined; readonly cacheTtlSeconds: number };
   readonly requiredScopes: string[];
+  /** Extra scopes per tool (step-up), from MCP_AUTH_TOOL_SCOPES. */
+  readonly toolScopes: Record<string, string[]>;
   readonly store: string;
   readonly encryptionKey: string | undefined;
+  /** Live MCP sessions: idle timeout (seconds; also the session binding's idle lifetime) and the cap per user. */
+  readonly sessions: { readonly idleTimeoutSeconds: number; readonly maxPerUser: number };
   /** Lifetimes of the embedded development AS's tokens (seconds): MCP access tokens and upstream access tokens. */
   readonly dev: { readonly accessTokenTtlSeconds: number; readonly upstreamAccessTokenTtlSeconds: number };
   readonly upstream: {
@@ -43,6 +47,25 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
+function toolScopes(raw: string): Record<string, string[]> {
+  const fail = (): never => {
+    throw new ConfigError(`MCP_AUTH_TOOL_SCOPES must be a JSON object of tool name → array of scopes, e.g. {"admin_whoami":["mcp:admin"]}, got ${JSON.stringify(raw)}`);
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return fail();
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail();
+  const result: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const [tool, scopes] of Object.entries(value)) {
+    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) return fail();
+    result[tool] = scopes as string[];
+  }
+  return { ...result };
+}
+
 /** Reads and checks the environment. @throws ConfigError naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
   const host = optional(env, 'HOST') ?? '127.0.0.1';
@@ -66,8 +89,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
       cacheTtlSeconds: integer(env, 'MCP_AUTH_INTROSPECTION_CACHE_TTL', 60, 0, 86_400),
     },
     requiredScopes: (optional(env, 'MCP_AUTH_REQUIRED_SCOPES') ?? 'mcp:tools').split(/\s+/).filter(Boolean),
+    toolScopes: toolScopes(optional(env, 'MCP_AUTH_TOOL_SCOPES') ?? '{"admin_whoami":["mcp:admin"]}'),
     store: optional(env, 'MCP_AUTH_STORE') ?? 'sqlite://./.data/mcpgate.sqlite',
     encryptionKey: optional(env, 'MCP_AUTH_ENCRYPTION_KEY'),
+    sessions: {
+      idleTimeoutSeconds: integer(env, 'MCP_SESSION_IDLE_TIMEOUT', 3600, 1, 7 * 86_400),
+      maxPerUser: integer(env, 'MCP_MAX_SESSIONS_PER_USER', 10, 1, 10_000),
+    },
     dev: {
       accessTokenTtlSeconds: integer(env, 'MCP_DEV_ACCESS_TOKEN_TTL', 3600, 1, 86_400),
       upstreamAccessTokenTtlSeconds: integer(env, 'MCP_DEV_UPSTREAM_TOKEN_TTL', 3600, 1, 86_400),

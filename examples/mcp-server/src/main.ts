@@ -32,7 +32,11 @@ async function main(): Promise<void> {
   }
   const issuer = config.issuer ?? (devAs as DevAuthorizationServer).issuer;
   const setup = await setupAuth(effective, issuer, devAs);
-  const example = createExampleApp({ auth: setup.auth, tools: setup.tools });
+  const example = createExampleApp({
+    auth: setup.auth,
+    tools: setup.tools,
+    sessions: { idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000, maxPerUser: config.sessions.maxPerUser },
+  });
   server.on('request', example.app);
 
   const lines = [

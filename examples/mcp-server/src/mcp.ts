@@ -1,4 +1,4 @@
-import { principalOf, type UpstreamCredentials } from '@mcpgate/core';
+import { principalOf, type AuthInfo, type UpstreamCredentials } from '@mcpgate/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerUpstreamTools } from './upstream-tools.js';
 
@@ -15,14 +15,16 @@ const text = (value: string, isError = false) => ({ content: [{ type: 'text' as 
 /** The example's MCP tools. `whoami` answers from the verified principal, never from the session. */
 export function buildMcpServer(tools: ExampleTools = {}): McpServer {
   const server = new McpServer({ name: 'mcpgate-example', version: '0.1.0' });
+  const whoami = async (extra: { authInfo?: AuthInfo | undefined }) => {
+    if (tools.anonymous === true) return text(JSON.stringify({ subject: null, clientId: null, scopes: [] }));
+    const principal = principalOf(extra);
+    return text(JSON.stringify({ subject: principal.subject, clientId: principal.clientId, scopes: [...principal.scopes] }));
+  };
+  server.registerTool('whoami', { description: 'Who the server thinks you are: the subject, client and scopes of your verified access token.' }, whoami);
   server.registerTool(
-    'whoami',
-    { description: 'Who the server thinks you are: the subject, client and scopes of your verified access token.' },
-    async (extra) => {
-      if (tools.anonymous === true) return text(JSON.stringify({ subject: null, clientId: null, scopes: [] }));
-      const principal = principalOf(extra);
-      return text(JSON.stringify({ subject: principal.subject, clientId: principal.clientId, scopes: [...principal.scopes] }));
-    },
+    'admin_whoami',
+    { description: 'Like whoami, but needs the scopes MCP_AUTH_TOOL_SCOPES gives it (default mcp:admin): try step-up authorization.' },
+    whoami,
   );
   const upstream = tools.upstream;
   if (upstream !== undefined && 'credentials' in upstream) {

@@ -1,9 +1,10 @@
 /**
  * The example's upstream tools: how an MCP tool calls another API *as the user* without passing the
  * MCP token through. `connect_upstream` starts a device authorization (RFC 8628) for the caller;
- * `upstream_whoami` calls the upstream API with the caller's own upstream token (refreshed as needed).
+ * `upstream_whoami` calls the upstream API with the caller's own upstream token (refreshed as needed),
+ * and when there is none says why (for instance: the last connection was approved by another account).
  */
-import { isMcpAuthError, principalOf, type UpstreamCredentials } from '@mcpgate/core';
+import { isMcpAuthError, principalOf, type DeviceAuthorizationOutcome, type PrincipalRef, type UpstreamCredentials } from '@mcpgate/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 /** Options of {@link registerUpstreamTools}. */
@@ -20,6 +21,22 @@ const text = (value: string, isError = false) => ({ content: [{ type: 'text' as 
 const UNAVAILABLE = 'The upstream service is unavailable; try again shortly.';
 const NO_API = 'The upstream issuer publishes no userinfo endpoint: set MCP_UPSTREAM_API to the API this tool should call.';
 const RECONNECT = 'No upstream account is connected for you (or it was disconnected): run the connect_upstream tool, open the link it returns, then try again.';
+const WHY_NOT_CONNECTED: Partial<Record<DeviceAuthorizationOutcome, string>> = {
+  identity_mismatch:
+    'The last connection was approved by a different upstream account (or one that could not be confirmed as yours), so it was not kept: run connect_upstream again and approve it signed in as yourself.',
+  denied: 'The last connection was denied at the upstream sign-in page: run connect_upstream again and approve it to connect.',
+  expired: 'The last connection code expired before it was approved: run connect_upstream again and approve it within the time shown.',
+};
+
+/** Why `principal` has no upstream account: the outcome of its last device authorization, when telling. */
+async function reconnectText(upstream: UpstreamCredentials, principal: PrincipalRef): Promise<string> {
+  try {
+    const last = await upstream.lastDeviceAuthorization(principal);
+    return (last === undefined ? undefined : WHY_NOT_CONNECTED[last.outcome]) ?? RECONNECT;
+  } catch {
+    return RECONNECT;
+  }
+}
 
 /**
  * Registers `connect_upstream` and `upstream_whoami` on `server`.
@@ -60,11 +77,12 @@ export function registerUpstreamTools(server: McpServer, upstream: UpstreamCrede
     'upstream_whoami',
     { description: 'Calls the upstream API as you, with your connected upstream account, and returns its answer.' },
     async (extra) => {
+      const principal = principalOf(extra);
       let response: Response;
       try {
-        response = await upstream.fetch(principalOf(extra), await apiUrl(), { headers: { accept: 'application/json' }, signal: extra.signal });
+        response = await upstream.fetch(principal, await apiUrl(), { headers: { accept: 'application/json' }, signal: extra.signal });
       } catch (error) {
-        if (isMcpAuthError(error) && error.code === 'ERR_RECONNECT_REQUIRED') return text(RECONNECT, true);
+        if (isMcpAuthError(error) && error.code === 'ERR_RECONNECT_REQUIRED') return text(await reconnectText(upstream, principal), true);
         if (isMcpAuthError(error) && error.code === 'ERR_UNAVAILABLE') return text(UNAVAILABLE, true);
         if (error instanceof TypeError && error.message === NO_API) return text(NO_API, true);
         throw error;

@@ -1,4 +1,5 @@
 import { authorizationServerMetadata, type McpAuth } from '@mcpgate/core';
+import { assertKnownOptions } from '@mcpgate/core/internal';
 import type { Request, RequestHandler, Response } from 'express';
 import { answeredDiscoveryPreamble, sendDiscoveryDocument, sendError } from './lib/respond.js';
 
@@ -26,6 +27,8 @@ const PATH = '/.well-known/oauth-authorization-server';
  * ```
  */
 export function authorizationServerMetadataMirror(auth: McpAuth, options: AuthorizationServerMetadataMirrorOptions = {}): RequestHandler {
+  if (typeof options !== 'object' || options === null) throw new TypeError('authorizationServerMetadataMirror options must be an object');
+  assertKnownOptions(options, ['issuer', 'fetch', 'cacheTtlMs'], 'authorizationServerMetadataMirror');
   const issuer = options.issuer ?? auth.metadata.authorization_servers[0];
   if (typeof issuer !== 'string') throw new TypeError('issuer must name the authorization server to mirror');
   const metadata = authorizationServerMetadata({

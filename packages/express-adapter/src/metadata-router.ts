@@ -1,4 +1,5 @@
 import type { McpAuth } from '@mcpgate/core';
+import { assertKnownOptions } from '@mcpgate/core/internal';
 import type { Request, RequestHandler, Response } from 'express';
 import { answeredDiscoveryPreamble, sendDiscoveryDocument } from './lib/respond.js';
 
@@ -19,6 +20,8 @@ export interface MetadataRouterOptions {
  * ```
  */
 export function protectedResourceMetadata(auth: McpAuth, options: MetadataRouterOptions = {}): RequestHandler {
+  if (typeof options !== 'object' || options === null) throw new TypeError('protectedResourceMetadata options must be an object');
+  assertKnownOptions(options, ['maxAgeSeconds'], 'protectedResourceMetadata');
   const maxAge = options.maxAgeSeconds ?? 300;
   if (!Number.isInteger(maxAge) || maxAge < 0) throw new TypeError('maxAgeSeconds must be a non-negative integer');
   const paths = new Set([auth.metadataLocations.path, auth.metadataLocations.rootPath]);

@@ -1,25 +1,36 @@
-import type { McpAuth } from '@mcpgate/core';
+import type { McpAuth, McpAuthSuccess } from '@mcpgate/core';
+import { assertKnownOptions } from '@mcpgate/core/internal';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bindSessionOnResponse } from './lib/bind-on-initialize.js';
-import { BodyTooLargeError, readJsonBody } from './lib/body.js';
-import { toAuthRequest } from './lib/request.js';
+import { readJsonRpcBody, type BodyLimits } from './lib/body.js';
+import { endWhenCredentialsExpire } from './lib/expiry.js';
+import { isCorsPreflight, toAuthRequest } from './lib/request.js';
 import { sendError } from './lib/respond.js';
 
 export interface RequireMcpAuthOptions {
-  /** Largest JSON-RPC body read to find tool names when no body parser ran before, in bytes. Default 4 MiB. */
+  /** Largest JSON-RPC body read, in bytes; a larger one is answered 413. Default 4 MiB (the SDK's own limit). */
   readonly bodyLimitBytes?: number;
+  /** Longest the body may take to arrive once authentication has passed, in milliseconds; then 408. Default 10,000. */
+  readonly bodyTimeoutMs?: number;
 }
 
 /**
- * Authenticates every request to the MCP endpoint (POST, GET for SSE, DELETE): bearer token, scopes
- * (per tool from `Mcp-Name` or the JSON-RPC body), and the session binding. On success `req.auth` holds
- * the SDK's `AuthInfo`; on failure the answer carries the status and `WWW-Authenticate` challenge real
- * MCP clients act on. Session ids minted by the transport are bound to the caller before the client
- * sees them; DELETE unbinds.
+ * Authenticates every request to the MCP endpoint (POST, GET for SSE, DELETE): bearer token, session
+ * binding, scopes (per tool, from the JSON-RPC body and `Mcp-Name`). On success `req.auth` holds the
+ * SDK's `AuthInfo` and `req.body` the parsed JSON-RPC body; on failure the answer carries the status and
+ * `WWW-Authenticate` challenge real MCP clients act on.
  *
- * Works with or without `express.json()` in front; without it, the body is read here and handed to the
- * SDK transport as `req.rawBody`. `OPTIONS` (CORS preflight, which never carries credentials) passes
- * through untouched: put your CORS middleware in front, exposing `WWW-Authenticate` and `Mcp-Session-Id`.
+ * - The token is checked before the body is read: a request without valid credentials gets its 401
+ *   without its body being read (and the connection is closed).
+ * - The body is parsed once, by mcpgate, exactly as the SDK would (UTF-8, byte-order mark, JSON), and
+ *   refused when it could be read two ways (`__proto__` keys, compression, other charsets); hand
+ *   `req.body` to `transport.handleRequest` so the tool the scopes were checked for is the tool that runs.
+ *   Works with or without `express.json()` in front: a body it already parsed is checked the same way.
+ * - Session ids minted by the transport are bound to the caller before the client sees them; DELETE
+ *   unbinds.
+ * - A response still open when the token expires (an SSE stream) is ended then.
+ * - CORS preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`, which never carry
+ *   credentials) pass through to your CORS middleware; any other `OPTIONS` is authenticated.
  *
  * @example
  * ```ts
@@ -27,43 +38,60 @@ export interface RequireMcpAuthOptions {
  * ```
  */
 export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {}): RequestHandler {
-  const limit = options.bodyLimitBytes ?? 4 * 1024 * 1024;
-  if (!Number.isInteger(limit) || limit <= 0) throw new TypeError('bodyLimitBytes must be a positive integer');
+  if (typeof options !== 'object' || options === null) throw new TypeError('requireMcpAuth options must be an object');
+  assertKnownOptions(options, ['bodyLimitBytes', 'bodyTimeoutMs'], 'requireMcpAuth');
+  const limits: BodyLimits = {
+    limitBytes: positiveInteger(options.bodyLimitBytes ?? 4 * 1024 * 1024, 'bodyLimitBytes'),
+    timeoutMs: positiveInteger(options.bodyTimeoutMs ?? 10_000, 'bodyTimeoutMs'),
+  };
 
-
-  const proceed = (req: Request, res: Response, next: NextFunction, body: unknown): void => {
-    const request = toAuthRequest(req, body);
-    auth.authenticate(request).then(
-      (result) => {
-        req.auth = result.authInfo;
-        if (request.sessionId === undefined) {
-          if (req.method === 'POST') bindSessionOnResponse(auth, res, result.principal);
-        } else if (req.method === 'DELETE') {
-          const sessionId = request.sessionId;
-          res.on('finish', () => {
-            if (res.statusCode < 300) auth.unbindSession(sessionId).catch(() => undefined);
-          });
-        }
-        next();
-      },
-      (error: unknown) => sendError(auth, res, error),
-    );
+  const succeed = (req: Request, res: Response, next: NextFunction, result: McpAuthSuccess): void => {
+    req.auth = result.authInfo;
+    if (req.method === 'POST') req.body = result.body;
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId !== 'string') {
+      if (req.method === 'POST') bindSessionOnResponse(auth, res, result.principal);
+    } else if (req.method === 'DELETE') {
+      res.on('finish', () => {
+        if (res.statusCode < 300) auth.unbindSession(sessionId).catch(() => undefined);
+      });
+    }
+    if (req.method !== 'DELETE') endWhenCredentialsExpire(res, result.validUntil);
+    next();
   };
 
   return (req: Request, res: Response, next: NextFunction) => {
-    // CORS preflights carry no credentials by design: they are your CORS middleware's to answer.
-    if (req.method === 'OPTIONS') return next();
-    if (req.method !== 'POST' || req.body !== undefined || req.readableEnded) {
-      proceed(req, res, next, req.method === 'POST' ? (req.body as unknown) : undefined);
+    if (isCorsPreflight(req)) return next();
+    let bodyRead = req.method !== 'POST';
+    const readBody =
+      req.method === 'POST'
+        ? () =>
+            readJsonRpcBody(req, limits).then((body) => {
+              bodyRead = true;
+              return body;
+            })
+        : undefined;
+    let request;
+    try {
+      request = toAuthRequest(req, readBody);
+    } catch (error) {
+      sendError(auth, res, error, true);
       return;
     }
-    readJsonBody(req, limit).then(
-      (body) => proceed(req, res, next, body),
-      (error: unknown) => {
-        res.statusCode = error instanceof BodyTooLargeError ? 413 : 400;
-        res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: unreadable request body' }, id: null }));
-      },
-    );
+    auth
+      .authenticate(request)
+      .then(
+        (result) => succeed(req, res, next, result),
+        (error: unknown) => sendError(auth, res, error, !bodyRead),
+      )
+      .catch((error: unknown) => {
+        // next() or the response plumbing threw: answer if still possible, never leave a rejection unhandled
+        sendError(auth, res, error, true);
+      });
   };
+}
+
+function positiveInteger(value: unknown, option: string): number {
+  if (!Number.isInteger(value) || (value as number) <= 0) throw new TypeError(`requireMcpAuth: ${option} must be a positive integer`);
+  return value as number;
 }

@@ -20,6 +20,10 @@ function sessionIdIn(headers: unknown): string | undefined {
  * Watches the response to a request that carried no session id. When the MCP transport mints one
  * (`Mcp-Session-Id` on a 2xx response), the response is held until the binding is stored, so the
  * client can never use the id before it is bound; a failed store turns the response into a 503.
+ *
+ * Why a `writeHead` patch rather than the transport's `onsessioninitialized` hook: the hook belongs to
+ * the application's transport (the adapter cannot rely on it being wired, or awaited, in every SDK
+ * version), while every SDK transport announces the id through `writeHead`.
  */
 export function bindSessionOnResponse(auth: McpAuth, res: Response, principal: Principal): void {
   const original = { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders };
@@ -47,20 +51,27 @@ export function bindSessionOnResponse(auth: McpAuth, res: Response, principal: P
       res.end = original.end;
       res.flushHeaders = original.flushHeaders;
     };
-    auth.bindSession(sessionId, principal).then(
-      () => {
-        restore();
-        (original.writeHead as (...a: unknown[]) => Response).call(res, statusCode, ...rest);
-        for (const [method, args] of queue) (original[method] as (...a: unknown[]) => unknown).apply(res, args);
-      },
-      (error: unknown) => {
-        restore();
-        const answer = auth.errorResponse(error);
-        res.removeHeader('mcp-session-id');
-        (original.writeHead as (...a: unknown[]) => Response).call(res, answer.status, { ...answer.headers, 'Content-Type': 'application/json' });
-        (original.end as (chunk: string) => Response).call(res, JSON.stringify(answer.body));
-      },
-    );
+    auth
+      .bindSession(sessionId, principal)
+      .then(
+        () => {
+          restore();
+          if (res.destroyed) return;
+          (original.writeHead as (...a: unknown[]) => Response).call(res, statusCode, ...rest);
+          for (const [method, args] of queue) (original[method] as (...a: unknown[]) => unknown).apply(res, args);
+        },
+        (error: unknown) => {
+          restore();
+          if (res.destroyed) return;
+          const answer = auth.errorResponse(error);
+          res.removeHeader('mcp-session-id');
+          (original.writeHead as (...a: unknown[]) => Response).call(res, answer.status, { ...answer.headers, 'Content-Type': 'application/json' });
+          (original.end as (chunk: string) => Response).call(res, JSON.stringify(answer.body));
+        },
+      )
+      .catch(() => {
+        res.destroy();
+      });
     return res;
   } as Response['writeHead'];
 }

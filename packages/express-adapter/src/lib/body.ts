@@ -1,27 +1,95 @@
+import { assertPlainJson, InvalidRequestError, parseJsonRpcBody } from '@mcpgate/core';
 import type { Request } from 'express';
 
-export class BodyTooLargeError extends Error {}
+export interface BodyLimits {
+  /** Largest body read, in bytes. */
+  readonly limitBytes: number;
+  /** Longest the whole body may take to arrive, in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+type WithRawBody = Request & { rawBody?: Buffer };
+
+const tooLarge = (limit: number): InvalidRequestError =>
+  new InvalidRequestError(`Payload Too Large: the body must not exceed ${limit} bytes`, { status: 413, jsonRpcCode: -32000 });
+const tokenInBody = (): InvalidRequestError =>
+  new InvalidRequestError('access tokens are accepted only in the Authorization header, never in the request body');
+
+function isForm(req: Request): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && /^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(type);
+}
 
 /**
- * Reads a POST body no parser has read yet, so the JSON-RPC body can be inspected for tool names.
- * Leaves it as `req.rawBody`, which the SDK transport (through @hono/node-server) reads instead of the
- * consumed stream, and as `req.body` when it is JSON.
+ * The JSON-RPC body of a POST, read and parsed once, exactly as the transport will see it:
+ * - when a body parser already consumed the stream, its result is checked with the same rules
+ *   (`assertPlainJson`; a Buffer or string is parsed here);
+ * - otherwise the stream is read here, within `limitBytes` and `timeoutMs`, parsed with
+ *   `parseJsonRpcBody`, and left as `req.body` and `req.rawBody` (the bytes, which the SDK's Node layer
+ *   reads when it is not handed the parsed body).
+ *
+ * @throws InvalidRequestError: 400 / 408 / 413 / 415.
  */
-export async function readJsonBody(req: Request, limitBytes: number): Promise<unknown> {
-  if (req.body !== undefined || req.readableEnded) return req.body as unknown;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) throw new BodyTooLargeError(`request body larger than ${limitBytes} bytes`);
-    chunks.push(chunk);
+export async function readJsonRpcBody(req: Request, limits: BodyLimits): Promise<unknown> {
+  if (req.readableEnded || (req as WithRawBody).rawBody instanceof Buffer) return checkParsed(req);
+  const length = Number(req.headers['content-length']);
+  if (length > limits.limitBytes) throw tooLarge(limits.limitBytes);
+  const bytes = await readStream(req, limits);
+  (req as WithRawBody).rawBody = bytes;
+  if (isForm(req) && new URLSearchParams(bytes.toString('latin1')).has('access_token')) throw tokenInBody();
+  const body = parseJsonRpcBody(bytes, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] });
+  req.body = body;
+  return body;
+}
+
+function checkParsed(req: Request): unknown {
+  const given: unknown = req.body;
+  const raw = (req as WithRawBody).rawBody;
+  if (given instanceof Buffer || (given === undefined && raw instanceof Buffer)) {
+    return parseJsonRpcBody(given instanceof Buffer ? given : (raw as Buffer), { contentType: req.headers['content-type'] });
   }
-  const raw = Buffer.concat(chunks);
-  (req as Request & { rawBody?: Buffer }).rawBody = raw;
-  try {
-    const parsed: unknown = JSON.parse(raw.toString('utf8'));
-    return parsed;
-  } catch {
-    return undefined;
-  }
+  if (typeof given === 'string') return parseJsonRpcBody(Buffer.from(given, 'utf8'), { contentType: req.headers['content-type'] });
+  if (isForm(req) && typeof given === 'object' && given !== null && Object.hasOwn(given, 'access_token')) throw tokenInBody();
+  assertPlainJson(given);
+  return given;
+}
+
+function readStream(req: Request, limits: BodyLimits): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error: Error | undefined): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+      req.off('close', onClose);
+      if (error === undefined) resolve(Buffer.concat(chunks, size));
+      else {
+        req.pause();
+        reject(error);
+      }
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limits.limitBytes) finish(tooLarge(limits.limitBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(undefined);
+    const onError = (): void => finish(new InvalidRequestError('Parse error: the body could not be read', { jsonRpcCode: -32700 }));
+    const onAborted = onError;
+    const onClose = (): void => {
+      if (!req.readableEnded) onError();
+    };
+    const timer = setTimeout(
+      () => finish(new InvalidRequestError(`Request Timeout: the body did not arrive within ${limits.timeoutMs} ms`, { status: 408, jsonRpcCode: -32000 })),
+      limits.timeoutMs,
+    );
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+    req.on('close', onClose);
+  });
 }

@@ -10,17 +10,10 @@ export function authorizationHeaders(req: Request): string[] {
   return values;
 }
 
+/** `access_token` in the query string, after percent-decoding (`?access%5Ftoken=…` is the same parameter). */
 function hasQueryToken(url: string): boolean {
   const q = url.indexOf('?');
-  if (q === -1 || !url.includes('access_token', q)) return false;
-  return new URLSearchParams(url.slice(q + 1)).has('access_token');
-}
-
-function hasBodyToken(req: Request): boolean {
-  const type = req.headers['content-type'];
-  if (typeof type !== 'string' || !type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return false;
-  const body: unknown = req.body;
-  return typeof body === 'object' && body !== null && 'access_token' in body;
+  return q !== -1 && new URLSearchParams(url.slice(q + 1)).has('access_token');
 }
 
 function header(req: Request, name: string): string | undefined {
@@ -28,16 +21,20 @@ function header(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function toAuthRequest(req: Request, body: unknown): McpAuthRequest {
+/** A CORS preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`. It never carries credentials. */
+export function isCorsPreflight(req: Request): boolean {
+  return req.method === 'OPTIONS' && req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined;
+}
+
+export function toAuthRequest(req: Request, readBody: (() => Promise<unknown>) | undefined): McpAuthRequest {
   return {
     method: req.method,
     authorization: authorizationHeaders(req),
     tokenInQuery: hasQueryToken(req.originalUrl ?? req.url),
-    tokenInBody: hasBodyToken(req),
     sessionId: header(req, 'mcp-session-id'),
     mcpName: header(req, 'mcp-name'),
     mcpMethod: header(req, 'mcp-method'),
     origin: header(req, 'origin'),
-    body,
+    readBody,
   };
 }
