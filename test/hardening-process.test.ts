@@ -6,7 +6,7 @@
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startExampleProcess, type ExampleProcess } from './helpers/process.js';
-import { callRaw, jsonHeaders, openSession, rawRequest, socketRequest, toolCall } from './helpers/readme-server.js';
+import { callRaw, initializeBody, jsonHeaders, openSession, rawRequest, socketRequest, toolCall } from './helpers/readme-server.js';
 import { tokenFor } from './helpers/stack.js';
 
 let as: DevAuthorizationServer;
@@ -46,15 +46,15 @@ describe('npm start under hostile requests', () => {
     ['200,000 levels of nesting', () => callRaw(proc.mcpUrl, alice, session, deep), [400]],
     ['a gzip Content-Encoding', () => callRaw(proc.mcpUrl, alice, session, admin, [['content-encoding', 'gzip']]), [415]],
     ['a UTF-16 charset', () => callRaw(proc.mcpUrl, alice, session, admin, [['content-type', 'application/json; charset=utf-16le']]), [415]],
-    ['a percent-encoded query token', () => rawRequest(`${proc.mcpUrl}?access%5Ftoken=x`, 'POST', jsonHeaders(alice), toolCall('whoami')), [400]],
+    ['a percent-encoded query token', () => rawRequest(`${proc.mcpUrl}?access%5Ftoken=x`, 'POST', jsonHeaders(alice), initializeBody), [400]],
     ['a plain OPTIONS on a live session', () => rawRequest(proc.mcpUrl, 'OPTIONS', [['mcp-session-id', session]]), [401]],
     [
       'U+00A0 around the scheme',
       () =>
         socketRequest(
           proc.mcpUrl,
-          `POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\nauthorization: \xA0Bearer ${alice}\xA0\r\ncontent-length: 2`,
-          '{}',
+          `POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\nauthorization: \xA0Bearer ${alice}\xA0\r\ncontent-length: ${Buffer.byteLength(initializeBody)}`,
+          initializeBody,
         ),
       [400],
     ],

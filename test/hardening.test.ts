@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   assertAlive,
   callRaw,
+  initializeBody,
   jsonHeaders,
   openSession,
   rawRequest,
@@ -209,16 +210,17 @@ describe('item 11: parsing exactly as documented', () => {
       'content-type: application/json',
       'accept: application/json, text/event-stream',
       `authorization: \xA0Bearer ${tokens.raw.user}\xA0`,
-      `content-length: 2`,
+      `content-length: ${Buffer.byteLength(initializeBody)}`,
     ].join('\r\n');
-    const answer = await socketRequest(servers.raw.url, head, '{}');
+    // an initialize would succeed (200) if the header were accepted
+    const answer = await socketRequest(servers.raw.url, head, initializeBody);
     expect(answer.status).toBe(400);
     await assertAlive(servers.raw, tokens.raw.user);
   });
 
   it('refuses a percent-encoded access_token in the query beside a valid header', async () => {
     for (const query of ['?access%5Ftoken=x', '?%61ccess_token=x', '?a=1&access_token=']) {
-      const answer = await rawRequest(`${servers.raw.url}${query}`, 'POST', jsonHeaders(tokens.raw.user), toolCall('whoami'));
+      const answer = await rawRequest(`${servers.raw.url}${query}`, 'POST', jsonHeaders(tokens.raw.user), initializeBody);
       expect(answer.status, query).toBe(400);
     }
   });
