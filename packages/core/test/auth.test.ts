@@ -95,6 +95,44 @@ describe('createMcpAuth options', () => {
 });
 
 describe('authenticate', () => {
+  it('says until when the credentials hold: exp plus the validator clock tolerance', async () => {
+    const p = principal('alice');
+    const validator = { kind: 'fake', clockToleranceSeconds: 30, validate: async () => p };
+    const { auth } = setup({ validator });
+    const result = await auth.authenticate(req('alice'));
+    expect(result.validUntil).toBe((p.expiresAt + 30) * 1000);
+    expect(() => setup({ validator: { ...validator, clockToleranceSeconds: -1 } })).toThrow(/clockToleranceSeconds/);
+  });
+
+  it('reads the body only after the token, the session and the global scopes have passed', async () => {
+    const { auth } = setup({}, { narrow: principal('carol', ['other']) });
+    let reads = 0;
+    const readBody = async () => {
+      reads++;
+      return { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'delete_page' } };
+    };
+    for (const token of [undefined, 'unknown', 'narrow']) {
+      await expect(auth.authenticate({ method: 'POST', authorization: token === undefined ? [] : [`Bearer ${token}`], readBody })).rejects.toBeDefined();
+    }
+    await expect(auth.authenticate({ method: 'POST', authorization: ['Bearer bob'], sessionId: 'nope', readBody })).rejects.toMatchObject({
+      code: 'ERR_SESSION_NOT_FOUND',
+    });
+    expect(reads).toBe(0);
+    await expect(auth.authenticate({ method: 'POST', authorization: ['Bearer alice'], readBody })).rejects.toMatchObject({ code: 'ERR_INSUFFICIENT_SCOPE' });
+    expect(reads).toBe(1);
+  });
+
+  it('fails closed when per-tool scopes apply and a POST body is missing or unreadable', async () => {
+    const { auth } = setup();
+    const post = (body: unknown) => auth.authenticate({ method: 'POST', authorization: ['Bearer alice'], body });
+    await expect(auth.authenticate({ method: 'POST', authorization: ['Bearer alice'] })).rejects.toMatchObject({ code: 'ERR_INVALID_REQUEST', jsonRpcCode: -32600 });
+    await expect(post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 7 } })).rejects.toMatchObject({ jsonRpcCode: -32600 });
+    await expect(post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: ['delete_page'] })).rejects.toMatchObject({ jsonRpcCode: -32600 });
+    await expect(post([{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami' } }, 'x'])).rejects.toMatchObject({ jsonRpcCode: -32600 });
+    await expect(post({ jsonrpc: '2.0', id: 1, result: {} })).resolves.toBeDefined();
+    await expect(auth.authenticate({ method: 'GET', authorization: ['Bearer alice'] })).resolves.toBeDefined();
+  });
+
   it('returns the principal as the SDK AuthInfo', async () => {
     const { auth } = setup();
     const { authInfo, principal: p } = await auth.authenticate(req('alice'));

@@ -39,6 +39,7 @@ export function jwtValidator(options: JwtValidatorOptions): TokenValidator {
 
   return {
     kind: 'jwt',
+    clockToleranceSeconds: config.clockToleranceSeconds,
     async validate(token: string, ctx: ValidationContext): Promise<Principal> {
       if (typeof ctx?.resource !== 'string' || ctx.resource === '') {
         throw new TypeError('validate() needs ctx.resource, the canonical resource URI (a wiring mistake)');
