@@ -155,7 +155,13 @@ describe('item 8: OPTIONS is unauthenticated only as a CORS preflight', () => {
 });
 
 /** Sends the headers and part of a body, then waits for the server to answer and close. */
-function partialBody(url: string, headers: Array<[string, string]>, declared: number, sent: string): Promise<{ status: number; closedAfterMs: number }> {
+function partialBody(
+  url: string,
+  headers: Array<[string, string]>,
+  declared: number,
+  sent: string,
+  method = 'POST',
+): Promise<{ status: number; closedAfterMs: number }> {
   const target = new URL(url);
   const started = Date.now();
   return new Promise((resolve, reject) => {
@@ -171,7 +177,7 @@ function partialBody(url: string, headers: Array<[string, string]>, declared: nu
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), closedAfterMs: Date.now() - started });
     });
     socket.on('error', () => undefined);
-    const head = [`POST ${target.pathname} HTTP/1.1`, `host: ${target.host}`, ...headers.map(([k, v]) => `${k}: ${v}`), `content-length: ${declared}`];
+    const head = [`${method} ${target.pathname} HTTP/1.1`, `host: ${target.host}`, ...headers.map(([k, v]) => `${k}: ${v}`), `content-length: ${declared}`];
     socket.write(`${head.join('\r\n')}\r\n\r\n${sent}`);
   });
 }
@@ -186,6 +192,27 @@ describe('item 9: authenticate before reading', () => {
       expect(answer.closedAfterMs).toBeLessThan(2_000);
     }
     await assertAlive(servers.raw, tokens.raw.user);
+  });
+
+  it.each(['GET', 'DELETE', 'PUT', 'OPTIONS'])('refuses a %s that carries a body, without reading it, and closes the connection', async (method) => {
+    for (const token of [undefined, tokens.raw.user]) {
+      const answer = await partialBody(servers.raw.url, token === undefined ? [] : [['authorization', `Bearer ${token}`]], 2 ** 31, 'a'.repeat(1024), method);
+      expect(answer.status).toBe(400);
+      expect(answer.closedAfterMs).toBeLessThan(2_000);
+    }
+    await assertAlive(servers.raw, tokens.raw.user);
+  });
+
+  it('refuses an access_token in a DELETE form body beside a valid header, and the session stays', async () => {
+    const session = await openSession(servers.raw.url, tokens.raw.user);
+    const answer = await rawRequest(
+      servers.raw.url,
+      'DELETE',
+      [['authorization', `Bearer ${tokens.raw.user}`], ['mcp-session-id', session], ['content-type', 'application/x-www-form-urlencoded']],
+      `access_token=${tokens.raw.user}`,
+    );
+    expect(answer.status).toBe(400);
+    expect((await callRaw(servers.raw.url, tokens.raw.user, session, toolCall('whoami'))).status).toBe(200);
   });
 
   it('answers 413 to an authenticated body declared over the limit, without reading it', async () => {

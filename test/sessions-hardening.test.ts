@@ -62,7 +62,15 @@ describe('item 6: idle sessions are closed, freed and unbound', () => {
       const alice = (await tokenFor(stack.as, stack.resource, 'alice')).access_token;
       const session = await openSession(stack.mcpUrl, alice);
       expect(stack.example.liveSessions()).toBe(1);
-      await sleep(1_200);
+      // unauthenticated CORS preflights naming the session must not keep it alive
+      for (let i = 0; i < 5; i++) {
+        const preflight = await fetch(stack.mcpUrl, {
+          method: 'OPTIONS',
+          headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'mcp-session-id': session },
+        });
+        expect(preflight.status).toBe(204);
+        await sleep(240);
+      }
       expect(stack.example.liveSessions()).toBe(0);
       expect((await post(stack.mcpUrl, callWhoami(), headers(alice, session))).status).toBe(404);
       // the binding went with the session: another instance on the same store does not know it

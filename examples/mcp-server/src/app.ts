@@ -57,6 +57,11 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
 
   const stateful = async (req: Request, res: Response): Promise<void> => {
     const sessionId = req.headers['mcp-session-id'];
+    if (req.method === 'OPTIONS') {
+      // a CORS preflight reaches here unauthenticated: answer it without touching (or keeping alive) any session
+      res.status(204).set('Allow', 'GET, POST, DELETE, OPTIONS').end();
+      return;
+    }
     if (typeof sessionId === 'string') {
       const transport = sessions.use(sessionId);
       if (transport === undefined) return notFound(res);

@@ -1,4 +1,4 @@
-import type { McpAuth, McpAuthSuccess } from '@mcpgate/core';
+import { InvalidRequestError, type McpAuth, type McpAuthSuccess } from '@mcpgate/core';
 import { assertKnownOptions } from '@mcpgate/core/internal';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bindSessionOnResponse } from './lib/bind-on-initialize.js';
@@ -30,7 +30,9 @@ export interface RequireMcpAuthOptions {
  *   unbinds.
  * - A response still open when the token expires (an SSE stream) is ended then.
  * - CORS preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`, which never carry
- *   credentials) pass through to your CORS middleware; any other `OPTIONS` is authenticated.
+ *   credentials) pass through to your CORS middleware, unauthenticated (`req.auth` unset: answer them
+ *   without touching any session); any other `OPTIONS` is authenticated. A GET, DELETE or OPTIONS that
+ *   carries a body is refused (400).
  *
  * @example
  * ```ts
@@ -62,15 +64,11 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
 
   return (req: Request, res: Response, next: NextFunction) => {
     if (isCorsPreflight(req)) return next();
-    let bodyRead = req.method !== 'POST';
-    const readBody =
-      req.method === 'POST'
-        ? () =>
-            readJsonRpcBody(req, limits).then((body) => {
-              bodyRead = true;
-              return body;
-            })
-        : undefined;
+    if (req.method !== 'POST' && hasBody(req)) {
+      sendError(auth, res, new InvalidRequestError(`a ${req.method} request to the MCP endpoint carries no body`), true);
+      return;
+    }
+    const readBody = req.method === 'POST' ? () => readJsonRpcBody(req, limits) : undefined;
     let request;
     try {
       request = toAuthRequest(req, readBody);
@@ -82,13 +80,20 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
       .authenticate(request)
       .then(
         (result) => succeed(req, res, next, result),
-        (error: unknown) => sendError(auth, res, error, !bodyRead),
+        // a body left unread (refused before reading, too large, too slow) is not drained: the connection closes
+        (error: unknown) => sendError(auth, res, error, !req.complete),
       )
       .catch((error: unknown) => {
         // next() or the response plumbing threw: answer if still possible, never leave a rejection unhandled
         sendError(auth, res, error, true);
       });
   };
+}
+
+/** A `Content-Length` above zero or any `Transfer-Encoding`: the request has a body. */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function positiveInteger(value: unknown, option: string): number {

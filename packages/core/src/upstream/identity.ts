@@ -62,11 +62,16 @@ export interface IdentityCheckOptions {
  */
 export function identityCheck(options: IdentityCheckOptions): (principal: PrincipalRef, tokenSet: UpstreamTokenSet) => Promise<boolean> {
   return async (principal, tokenSet) => {
-    if (options.verify === undefined && principal.issuer !== options.issuer) return true;
+    if (options.verify === undefined && !sameIssuer(principal.issuer, options.issuer)) return true;
     const upstream = await identify(options, tokenSet);
     if (options.verify === undefined) return upstream.subject !== undefined && upstream.subject === principal.subject;
     return (await options.verify({ principal, upstream, tokenSet })) === true;
   };
+}
+
+/** Issuers compared for the default rule, a trailing slash aside (the stricter reading: same issuer, same subject). */
+function sameIssuer(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 }
 
 async function identify(options: IdentityCheckOptions, set: UpstreamTokenSet): Promise<UpstreamIdentity> {
