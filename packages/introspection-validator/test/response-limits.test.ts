@@ -1,35 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { introspectionValidator } from '../src/index.js';
 import { ISSUER, RESOURCE, activeClaims, baseOptions, fakeFetch, json } from './helpers.js';
+import { endless, within, type Meter } from '../../../test/helpers/endless-response.js';
 
 const ctx = { resource: RESOURCE };
-const CHUNK = 16_384;
 const LIMIT = 65_536;
-
-interface Meter {
-  bytes: number;
-  cancelled: boolean;
-}
-
-/** A 200 answer whose body never ends (JSON whitespace, a chunk every millisecond). */
-function endless(meter: Meter): Response {
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      meter.bytes += CHUNK;
-      controller.enqueue(new Uint8Array(CHUNK).fill(0x20));
-    },
-    cancel() {
-      meter.cancelled = true;
-    },
-  });
-  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
-}
-
-/** Settles like `promise`, or rejects after `ms` (the old code read endless bodies until the timeout). */
-function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`still reading after ${ms} ms`)), ms))]);
-}
+const CHUNK = 16_384; // what `endless` enqueues at a time
 
 describe('maxResponseBytes: introspection answers', () => {
   it('stops reading an endless answer past 64 KiB, cancels it, answers 503 and warns', async () => {

@@ -2,39 +2,15 @@ import { ServiceUnavailableError } from '@mcpgate/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { discoverAuthorizationServer, jwtValidator } from '../src/index.js';
 import { FakeServer, ISSUER, JWKS_URL, RESOURCE, RFC8414_URL, makeKey, rejection, sign, type TestKey } from './helpers.js';
+import { endless, within, type Meter } from '../../../test/helpers/endless-response.js';
 
-const CHUNK = 16_384;
 const LIMIT = 65_536;
+const CHUNK = 16_384; // what `endless` enqueues at a time
 let key: TestKey;
 
 beforeAll(async () => {
   key = await makeKey('ES256', 'k1');
 });
-
-interface Meter {
-  bytes: number;
-  cancelled: boolean;
-}
-
-/** A 200 answer whose body never ends (JSON whitespace, a chunk every millisecond). */
-function endless(meter: Meter): Response {
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      meter.bytes += CHUNK;
-      controller.enqueue(new Uint8Array(CHUNK).fill(0x20));
-    },
-    cancel() {
-      meter.cancelled = true;
-    },
-  });
-  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
-}
-
-/** Settles like `promise`, or rejects after `ms` (the old code read endless bodies forever). */
-function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`still reading after ${ms} ms`)), ms))]);
-}
 
 describe('maxResponseBytes: discovery documents', () => {
   it('stops reading an endless metadata document past the limit, cancels it and answers 503', async () => {
