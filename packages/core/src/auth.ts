@@ -238,8 +238,10 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
       if (policy.dependsOnTools && request.method === 'POST' && body === undefined) {
         throw new InvalidRequestError('Invalid Request: per-tool scopes apply and the JSON-RPC body could not be read', { jsonRpcCode: -32600 });
       }
-      const tools = toolNamesOf({ mcpName: request.mcpName, mcpMethod: request.mcpMethod, body }, policy.dependsOnTools);
-      if (tools.length > 0) policy.assert(principal.scopes, tools);
+      if (policy.dependsOnTools || request.mcpName !== undefined) {
+        const tools = toolNamesOf({ mcpName: request.mcpName, mcpMethod: request.mcpMethod, body }, policy.dependsOnTools);
+        if (tools.length > 0) policy.assert(principal.scopes, tools);
+      }
       const authInfo: AuthInfo = {
         token,
         clientId: principal.clientId,

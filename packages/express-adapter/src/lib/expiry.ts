@@ -1,12 +1,13 @@
 import type { Response } from 'express';
 
-/** setTimeout's largest delay (about 24.8 days); longer delays are reached in steps. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
+/** Longest single wait; longer lifetimes are reached in steps. Every request shares this one timer list. */
+const STEP_MS = 60_000;
 
 /**
  * Ends the response (destroys the connection: the stream's writer may still be writing) if it is still
- * open at `validUntil` (ms since the epoch), so an SSE stream does not outlive the token that opened it.
- * The client reconnects with a fresh token.
+ * open at `validUntil` (ms since the epoch), so an SSE stream does not outlive the token that opened it;
+ * the client reconnects with a fresh token. Waits are whole seconds (at most a second late): Node keeps
+ * one timer list per distinct delay, so shared delays keep arming this on every request cheap.
  */
 export function endWhenCredentialsExpire(res: Response, validUntil: number): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -16,7 +17,7 @@ export function endWhenCredentialsExpire(res: Response, validUntil: number): voi
       res.destroy();
       return;
     }
-    timer = setTimeout(arm, Math.min(left, MAX_DELAY_MS));
+    timer = setTimeout(arm, left > STEP_MS ? STEP_MS : Math.ceil(left / 1000) * 1000);
     timer.unref();
   };
   arm();
