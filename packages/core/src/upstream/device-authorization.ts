@@ -87,9 +87,17 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
     if (pending.get(key) === state) pending.delete(key);
   };
 
+  const notify = (state: Pending, outcome: DeviceAuthorizationOutcome): void => {
+    try {
+      options.onSettled?.(state.principal, outcome);
+    } catch (error) {
+      options.warn(`[mcpgate] onDeviceAuthorizationSettled threw: ${(error as Error)?.message ?? 'error'}`);
+    }
+  };
+
   const settle = (key: string, state: Pending, outcome: DeviceAuthorizationOutcome): void => {
     stop(key, state);
-    options.onSettled?.(state.principal, outcome);
+    notify(state, outcome);
   };
 
   const finish = async (key: string, state: Pending, outcome: DeviceAuthorizationOutcome): Promise<void> => {
@@ -100,7 +108,7 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
     } catch (error) {
       options.warn(`[mcpgate] the device authorization outcome could not be recorded: ${(error as Error).message}`);
     }
-    options.onSettled?.(state.principal, outcome);
+    notify(state, outcome);
   };
 
   const approvedSet = async (state: Pending, body: unknown): Promise<UpstreamTokenSet | 'identity_mismatch' | 'failed'> => {
@@ -116,7 +124,10 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
   };
 
   const schedule = (key: string, state: Pending): void => {
-    state.timer = setTimeout(() => void poll(key, state), state.intervalMs);
+    state.timer = setTimeout(() => {
+      // a throwing onDeviceAuthorizationSettled callback must not become an unhandled rejection
+      poll(key, state).catch((error: unknown) => options.warn(`[mcpgate] device authorization: ${(error as Error)?.message ?? 'error'}`));
+    }, state.intervalMs);
     state.timer.unref?.();
   };
 

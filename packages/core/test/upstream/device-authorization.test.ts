@@ -49,6 +49,26 @@ describe('device authorization (RFC 8628)', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('survives an onDeviceAuthorizationSettled callback that throws (no unhandled rejection), and still stores the set', async () => {
+    const as = new FakeAuthorizationServer();
+    as.deviceScript = ['success'];
+    const warnings: string[] = [];
+    const upstream = createUpstreamCredentials({
+      store: memoryStore(),
+      issuer: ISSUER,
+      clientId: 'up',
+      fetch: as.fetch,
+      logger: { warn: (m: string) => void warnings.push(m) },
+      onDeviceAuthorizationSettled: () => {
+        throw new Error('callback broke');
+      },
+    });
+    await upstream.startDeviceAuthorization(alice);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await upstream.accessToken(alice)).toMatch(/^at-/);
+    expect(warnings.join('\n')).toContain('callback broke');
+  });
+
   it.each([
     ['expired_token', 'expired'],
     ['access_denied', 'denied'],
