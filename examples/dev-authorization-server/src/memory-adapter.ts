@@ -39,7 +39,12 @@ export function createAdapterClass(storage: MemoryStorage) {
 
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : Number.POSITIVE_INFINITY;
-      entries.set(this.key(id), { payload: structuredClone(payload), expiresAt });
+      const stored = structuredClone(payload);
+      // A registered client's `scope` would pin it to the scopes it registered with (oidc-provider refuses
+      // anything else with invalid_scope), so step-up to a wider scope could never complete. This
+      // development server lets every dynamically registered client ask for any scope it supports.
+      if (this.model === 'Client') delete stored['scope'];
+      entries.set(this.key(id), { payload: stored, expiresAt });
       if (payload.grantId) {
         const grantKey = `grant:${payload.grantId}`;
         const members = (read(grantKey)?.members as string[] | undefined) ?? [];

@@ -23,7 +23,14 @@ export interface UserTokenResponse {
  */
 export async function obtainUserToken(
   issuer: string,
-  options: { resource: string; login: string; scope?: string },
+  options: {
+    resource: string;
+    login: string;
+    /** Scopes asked for in the authorization request. Default `mcp:tools`. */
+    scope?: string;
+    /** The `scope` sent with the dynamic registration (as MCP clients send it). Default `mcp:tools mcp:admin`. */
+    registrationScope?: string;
+  },
 ): Promise<UserTokenResponse> {
   const redirectUri = 'http://127.0.0.1:9/callback';
   const registration = await fetch(`${issuer}/reg`, {
@@ -34,7 +41,7 @@ export async function obtainUserToken(
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
-      scope: 'mcp:tools mcp:admin',
+      scope: options.registrationScope ?? 'mcp:tools mcp:admin',
     }),
   });
   if (!registration.ok) throw new DevAuthorizationServerError('DEV_AS_BROWSER_HTTP_ERROR', `registration failed: ${registration.status}`);

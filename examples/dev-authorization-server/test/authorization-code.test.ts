@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeInBrowser, startDevAuthorizationServer, type DevAuthorizationServer } from '../src/index.js';
+import { authorizeInBrowser, obtainUserToken, startDevAuthorizationServer, type DevAuthorizationServer } from '../src/index.js';
 import { codeFlow, decodeJwtPayload, registerPublicClient, tokenRequest } from './helpers.js';
 
 const RESOURCE = 'http://127.0.0.1:3999/mcp';
@@ -60,6 +60,11 @@ describe('authorization code flow (JWT access tokens)', () => {
     expect(as.stats).toMatchObject({ tokenRequests: 3, refreshGrants: 2, deviceCodeGrants: 0, introspections: 0 });
     as.stats.reset();
     expect(as.stats.tokenRequests).toBe(0);
+  });
+
+  it('lets a client registered with a narrow scope ask for a wider one later (step-up)', async () => {
+    const token = await obtainUserToken(as.issuer, { resource: RESOURCE, login: 'alice', registrationScope: 'mcp:tools offline_access', scope: 'mcp:tools mcp:admin' });
+    expect(String(decodeJwtPayload(token.access_token).scope).split(' ')).toEqual(expect.arrayContaining(['mcp:tools', 'mcp:admin']));
   });
 
   it('exposes its real signing key so tests can forge tokens', async () => {

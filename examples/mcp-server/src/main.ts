@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     `mcpgate example MCP server listening`,
     `  MCP endpoint:            ${resource}`,
     `  resource metadata:       ${setup.auth.metadataLocations.url}`,
-    `  authorization server:    ${issuer}${devAs ? '  (embedded development server; users: alice, bob — any password)' : ''}`,
+    `  authorization server:    ${issuer}${devAs ? '  (embedded development server; users: alice, bob — no password)' : ''}`,
     `  token validation:        ${config.validator}`,
     ...setup.notes.map((n) => `  ${n}`),
     '',
