@@ -102,7 +102,7 @@ export class CredentialVault {
   }
 
   /** Stores (replaces) the principal's set; `obtainedAt` in seconds since the epoch, default now. */
-  async put(principal: PrincipalRef, set: UpstreamTokenSet, obtainedAt = Math.floor(Date.now() / 1000)): Promise<void> {
+  async put(principal: PrincipalRef, set: UpstreamTokenSet, obtainedAt = Date.now() / 1000): Promise<void> {
     const key = CredentialVault.keyOf(principal);
     await this.#store.set(key, this.#encode(key, set, obtainedAt));
   }

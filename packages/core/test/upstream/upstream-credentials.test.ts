@@ -43,6 +43,22 @@ describe('createUpstreamCredentials', () => {
     expect((await vault.get(alice))?.refreshToken).toBe(as.currentRefreshToken);
   });
 
+  it('counts a short-lived token just refreshed as fresh for half its lifetime, whatever the fraction of the second', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(Math.ceil(Date.now() / 1000) * 1000 + 950)); // x.950 s
+    const { as, vault, upstream } = setup();
+    as.accessTtlSeconds = 2;
+    await vault.put(alice, as.issue(-5), Date.now() / 1000 - 10);
+    const first = await upstream.accessToken(alice);
+    expect(as.refreshRequests).toBe(1);
+    vi.setSystemTime(Date.now() + 500); // (x+1).450 s: half a second into a 2 s token
+    expect(await upstream.accessToken(alice)).toBe(first);
+    expect(as.refreshRequests).toBe(1);
+    vi.setSystemTime(Date.now() + 700); // past half its lifetime: refreshed ahead of expiry, once
+    expect(await upstream.accessToken(alice)).not.toBe(first);
+    expect(as.refreshRequests).toBe(2);
+  });
+
   it('refreshes exactly once across two instances sharing one store', async () => {
     const store = memoryStore();
     const as = new FakeAuthorizationServer();

@@ -37,7 +37,9 @@ export function processTokenResponse(body: unknown, nowSeconds: number): Upstrea
     accessToken,
     tokenType,
     ...(refreshToken !== undefined && refreshToken !== '' ? { refreshToken } : {}),
-    ...(expiresIn !== undefined ? { expiresAt: Math.floor(nowSeconds) + Math.floor(expiresIn) } : {}),
+    // Kept to the millisecond: rounding `now` down made a just-issued short-lived token look stale (a 2 s token
+    // refreshed at x.9 s was fresh for 0.1 s) and cost a second refresh grant for the same expiry.
+    ...(expiresIn !== undefined ? { expiresAt: nowSeconds + expiresIn } : {}),
     ...(scope !== undefined ? { scope } : {}),
     ...(idToken !== undefined ? { idToken } : {}),
   };
