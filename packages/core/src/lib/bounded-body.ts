@@ -1,3 +1,6 @@
+/** Largest answer mcpgate reads from an authorization server unless told otherwise, in bytes (64 KiB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 65_536;
+
 /** A response body was larger than allowed: an authorization-server fault, never the token's. */
 export class ResponseTooLargeError extends Error {
   override readonly name = 'ResponseTooLargeError';

@@ -1,4 +1,5 @@
 import { ServiceUnavailableError } from '../errors.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from '../lib/bounded-body.js';
 import { assertKnownOptions } from '../lib/known-options.js';
 import { fetchFunction, httpUrl, positiveNumber } from './lib/options.js';
 
@@ -101,7 +102,7 @@ async function discover(issuer: string, fetchFn: typeof fetch, timeoutMs: number
         lastError = new Error(`${candidate} answered ${response.status}`);
         continue;
       }
-      metadata = await response.json();
+      metadata = JSON.parse(await readBoundedText(response, DEFAULT_MAX_RESPONSE_BYTES));
     } catch (error) {
       lastError = error;
       continue;

@@ -4,6 +4,8 @@ import { FakeAuthorizationServer, ISSUER } from './fake-authorization-server.js'
 
 const tokenEndpoint = `${ISSUER}/token`;
 
+import { endless, within, type Meter } from '../../../../test/helpers/endless-response.js';
+
 describe('refreshTokenRefresher', () => {
   it('replaces a rotated refresh token and turns expires_in into expiresAt (public client: client_id in the body)', async () => {
     const as = new FakeAuthorizationServer();
@@ -68,5 +70,15 @@ describe('refreshTokenRefresher', () => {
     expect(() => refreshTokenRefresher({ tokenEndpoint: 'not a url', clientId: 'up' })).toThrow(/tokenEndpoint/);
     expect(() => refreshTokenRefresher({ tokenEndpoint, clientId: '' })).toThrow(/clientId/);
     expect(() => refreshTokenRefresher({ tokenEndpoint, clientId: 'up', timeoutMs: 0 })).toThrow(/timeoutMs/);
+  });
+});
+
+describe('answers from the upstream token endpoint', () => {
+  it('stops reading an endless answer past 64 KiB and answers 503', async () => {
+    const meter: Meter = { bytes: 0, cancelled: false };
+    const refresher = refreshTokenRefresher({ tokenEndpoint: 'https://as.test/token', clientId: 'up', fetch: async () => endless(meter), timeoutMs: 10_000 });
+    await expect(within(2_000, refresher.refresh({ accessToken: 'a', tokenType: 'Bearer', refreshToken: 'r' }))).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' });
+    expect(meter.cancelled).toBe(true);
+    expect(meter.bytes).toBeLessThanOrEqual(65_536 + 2 * 16_384);
   });
 });

@@ -1,3 +1,4 @@
+import { basicAuthorization } from '@mcpgate/core/internal';
 import type { ClientAuthMethod } from '../types.js';
 
 /** Adds client authentication to an outgoing token-endpoint-style request. */
@@ -8,15 +9,11 @@ export interface ClientCredentials {
   readonly clientSecret: string;
 }
 
-/** application/x-www-form-urlencoded encoding of one value (RFC 6749 Appendix B), as URLSearchParams serialises it. */
-export function formUrlEncode(value: string): string {
-  return new URLSearchParams([['', value]]).toString().slice(1);
-}
 
 const STRATEGIES: Record<ClientAuthMethod, (credentials: ClientCredentials) => ClientAuthentication> = {
   client_secret_basic: ({ clientId, clientSecret }) => {
-    const basic = Buffer.from(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`).toString('base64');
-    return (_body, headers) => headers.set('authorization', `Basic ${basic}`);
+    const basic = basicAuthorization(clientId, clientSecret);
+    return (_body, headers) => headers.set('authorization', basic);
   },
   client_secret_post: ({ clientId, clientSecret }) => (body) => {
     body.set('client_id', clientId);

@@ -1,4 +1,6 @@
 import { ServiceUnavailableError } from '../../errors.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from '../../lib/bounded-body.js';
+import { basicAuthorization } from '../../lib/client-auth.js';
 
 /** How mcpgate talks to the upstream authorization server as its OAuth client. */
 export interface OAuthClient {
@@ -14,8 +16,6 @@ export interface FormResponse {
   readonly body: unknown;
 }
 
-const formEncode = (value: string): string => encodeURIComponent(value).replace(/%20/g, '+');
-
 /**
  * POSTs an OAuth form with client authentication: `client_secret_basic` when the client has a secret
  * (RFC 6749 §2.3.1), else `client_id` in the body (public client). Network failures, timeouts, 5xx
@@ -30,8 +30,7 @@ export async function postForm(client: OAuthClient, url: string, params: Record<
   if (client.clientSecret === undefined) {
     body.set('client_id', client.clientId);
   } else {
-    const credentials = `${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`;
-    headers['authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    headers['authorization'] = basicAuthorization(client.clientId, client.clientSecret);
   }
   const timeout = AbortSignal.timeout(client.timeoutMs);
   const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
@@ -41,7 +40,7 @@ export async function postForm(client: OAuthClient, url: string, params: Record<
   let text: string;
   try {
     response = await client.fetch(url, { method: 'POST', headers, body, signal: combined, redirect: 'manual' });
-    text = await response.text();
+    text = await readBoundedText(response, DEFAULT_MAX_RESPONSE_BYTES); // an endless or huge answer is an upstream fault
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     const what = timeout.aborted ? `did not answer within ${client.timeoutMs} ms` : 'could not be reached';

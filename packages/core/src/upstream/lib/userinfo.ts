@@ -1,4 +1,5 @@
 import { ServiceUnavailableError } from '../../errors.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from '../../lib/bounded-body.js';
 import type { ClaimsCheck } from './id-token.js';
 
 /**
@@ -19,7 +20,7 @@ export async function fetchUserinfo(
       signal: AbortSignal.timeout(client.timeoutMs),
       redirect: 'manual',
     });
-    text = await response.text();
+    text = await readBoundedText(response, DEFAULT_MAX_RESPONSE_BYTES); // an endless or huge answer is an upstream fault
   } catch (error) {
     throw new ServiceUnavailableError(`upstream userinfo endpoint ${origin} could not be reached`, { dependency: 'upstream', cause: error });
   }
