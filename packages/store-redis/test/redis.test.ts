@@ -22,6 +22,16 @@ describe('redisStore', () => {
     await Promise.all(stores.splice(0).map((store) => store.close()));
   });
 
+  it.runIf(available)('closed right after it is created, it leaves no socket behind (the process exits)', async () => {
+    const { spawn } = await import('node:child_process');
+    const entry = new URL('../dist/index.js', import.meta.url).href;
+    const script = `const { redisStore } = await import(${JSON.stringify(entry)}); await redisStore(${JSON.stringify(REDIS_URL)}).close();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const code = await Promise.race([new Promise<number | null>((resolve) => child.once('exit', resolve)), sleep(5_000).then(() => 'still running')]);
+    child.kill('SIGKILL');
+    expect(code).toBe(0);
+  });
+
   it('rejects bad options at construction with a TypeError naming the option', () => {
     expect(() => redisStore('http://x')).toThrow(/uri/);
     expect(() => redisStore({ keyPrefix: 1 as unknown as string })).toThrow(/keyPrefix/);

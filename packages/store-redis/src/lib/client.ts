@@ -69,7 +69,7 @@ export function connect(options: ResolvedRedisOptions): Connection {
   };
   emitter.on('error', onError);
   emitter.on('ready', onReady);
-  if (!emitter.isOpen) emitter.connect().catch(onError);
+  const connecting: Promise<void> = emitter.isOpen ? Promise.resolve() : emitter.connect().then(() => undefined, onError);
 
   return {
     client,
@@ -88,10 +88,12 @@ export function connect(options: ResolvedRedisOptions): Connection {
       emitter.off('error', onError);
       emitter.off('ready', onReady);
       wake();
-      if (owned && emitter.isOpen) {
-        emitter.on('error', () => {});
-        emitter.destroy();
-      }
+      if (!owned) return;
+      emitter.on('error', () => {});
+      // node-redis leaks the socket of a first connection still being made when it is destroyed: let that
+      // attempt settle first (at most connectTimeoutMs; a server that is down keeps it pending), then destroy.
+      await Promise.race([connecting, new Promise<void>((resolve) => setTimeout(resolve, options.connectTimeoutMs).unref())]);
+      if (emitter.isOpen) emitter.destroy();
     },
   };
 }
