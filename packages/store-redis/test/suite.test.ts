@@ -1,4 +1,4 @@
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
 import { storeConformanceSuite } from '@mcpgate/store-test-suite';
 import { redisStore } from '@mcpgate/store-redis';
 import { freePort, REDIS_URL, redisAvailable } from './helpers.js';
@@ -7,7 +7,9 @@ const available = await redisAvailable('store-redis conformance');
 const closedPort = await freePort();
 
 if (available) {
-  storeConformanceSuite('redis', ({ keyPrefix }) => redisStore({ uri: REDIS_URL, keyPrefix }), {
+  storeConformanceSuite({ describe, it }, {
+    name: 'redis',
+    create: ({ keyPrefix }) => redisStore({ uri: REDIS_URL, keyPrefix }),
     unreachable: () => redisStore({ uri: `redis://127.0.0.1:${closedPort}`, connectTimeoutMs: 300, logger: { warn: () => {} } }),
   });
 } else {

@@ -1,52 +1,52 @@
-import { describe, expect, it } from 'vitest';
-import { harness, sleep } from './lib/harness.js';
-import type { StoreFactory } from './types.js';
+import { strict as assert } from 'node:assert';
+import { sleep, storeTests } from './lib/harness.js';
+import type { StoreFactory, TestApi } from './types.js';
 
-export function addTests(factory: StoreFactory): void {
-  describe('add (set if absent)', () => {
-    const h = harness(factory);
+export function addTests(api: TestApi, factory: StoreFactory): void {
+  api.describe('add (set if absent)', () => {
+    const { test } = storeTests(api, factory);
 
-    it('stores when absent and refuses when present', async () => {
+    test('stores when absent and refuses when present', async (h) => {
       const store = await h.open();
       const key = h.key();
-      expect(await store.add(key, { owner: 'a' }, 10_000)).toBe(true);
-      expect(await store.add(key, { owner: 'b' }, 10_000)).toBe(false);
-      expect(await store.get(key)).toStrictEqual({ owner: 'a' });
+      assert.strictEqual(await store.add(key, { owner: 'a' }, 10_000), true);
+      assert.strictEqual(await store.add(key, { owner: 'b' }, 10_000), false);
+      assert.deepStrictEqual(await store.get(key), { owner: 'a' });
     });
 
-    it('refuses when a value was stored with set', async () => {
+    test('refuses when a value was stored with set', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'existing');
-      expect(await store.add(key, 'new', 10_000)).toBe(false);
-      expect(await store.get(key)).toBe('existing');
+      assert.strictEqual(await store.add(key, 'new', 10_000), false);
+      assert.strictEqual(await store.get(key), 'existing');
     });
 
-    it('stores again once the previous value expired', async () => {
+    test('stores again once the previous value expired', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'old', 50);
       await sleep(200);
-      expect(await store.add(key, 'new', 10_000)).toBe(true);
-      expect(await store.get(key)).toBe('new');
+      assert.strictEqual(await store.add(key, 'new', 10_000), true);
+      assert.strictEqual(await store.get(key), 'new');
     });
 
-    it('stores again after a delete', async () => {
+    test('stores again after a delete', async (h) => {
       const store = await h.open();
       const key = h.key();
-      expect(await store.add(key, 1, 10_000)).toBe(true);
+      assert.strictEqual(await store.add(key, 1, 10_000), true);
       await store.delete(key);
-      expect(await store.add(key, 2, 10_000)).toBe(true);
-      expect(await store.get(key)).toBe(2);
+      assert.strictEqual(await store.add(key, 2, 10_000), true);
+      assert.strictEqual(await store.get(key), 2);
     });
 
-    it('applies its TTL in milliseconds', async () => {
+    test('applies its TTL in milliseconds', async (h) => {
       const store = await h.open();
       const key = h.key();
-      expect(await store.add(key, 'ttl', 100)).toBe(true);
-      expect(await store.get(key)).toBe('ttl');
+      assert.strictEqual(await store.add(key, 'ttl', 100), true);
+      assert.strictEqual(await store.get(key), 'ttl');
       await sleep(250);
-      expect(await store.get(key)).toBeUndefined();
+      assert.strictEqual(await store.get(key), undefined);
     });
   });
 }

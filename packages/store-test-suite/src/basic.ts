@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { strict as assert } from 'node:assert';
 import type { JsonValue } from '@mcpgate/core';
-import { harness } from './lib/harness.js';
-import type { StoreFactory } from './types.js';
+import { storeTests } from './lib/harness.js';
+import type { StoreFactory, TestApi } from './types.js';
 
 const samples: ReadonlyArray<readonly [string, JsonValue]> = [
   ['a string', 'hello'],
@@ -23,65 +23,67 @@ const samples: ReadonlyArray<readonly [string, JsonValue]> = [
   ],
 ];
 
-export function basicTests(factory: StoreFactory): void {
-  describe('get / set / delete', () => {
-    const h = harness(factory);
+export function basicTests(api: TestApi, factory: StoreFactory): void {
+  api.describe('get / set / delete', () => {
+    const { test } = storeTests(api, factory);
 
-    it('returns undefined for a missing key', async () => {
+    test('returns undefined for a missing key', async (h) => {
       const store = await h.open();
-      expect(await store.get(h.key())).toBeUndefined();
+      assert.strictEqual(await store.get(h.key()), undefined);
     });
 
-    it.each(samples)('round-trips %s as JSON', async (_label, value) => {
-      const store = await h.open();
-      const key = h.key();
-      await store.set(key, value);
-      expect(await store.get(key)).toStrictEqual(value);
-    });
+    for (const [label, value] of samples) {
+      test(`round-trips ${label} as JSON`, async (h) => {
+        const store = await h.open();
+        const key = h.key();
+        await store.set(key, value);
+        assert.deepStrictEqual(await store.get(key), value);
+      });
+    }
 
-    it('returns a copy, not the stored value', async () => {
+    test('returns a copy, not the stored value', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, { list: [1] });
       const first = await store.get<{ list: number[] }>(key);
       first?.list.push(2);
-      expect(await store.get(key)).toStrictEqual({ list: [1] });
+      assert.deepStrictEqual(await store.get(key), { list: [1] });
     });
 
-    it('overwrites an existing value', async () => {
+    test('overwrites an existing value', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'one');
       await store.set(key, { two: 2 });
-      expect(await store.get(key)).toStrictEqual({ two: 2 });
+      assert.deepStrictEqual(await store.get(key), { two: 2 });
     });
 
-    it('accepts keys with colons, spaces and unicode', async () => {
+    test('accepts keys with colons, spaces and unicode', async (h) => {
       const store = await h.open();
       const key = `${h.key()}:a b/ü🔑`;
       await store.set(key, 1);
-      expect(await store.get(key)).toBe(1);
+      assert.strictEqual(await store.get(key), 1);
     });
 
-    it('delete resolves true once, then false', async () => {
+    test('delete resolves true once, then false', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'x');
-      expect(await store.delete(key)).toBe(true);
-      expect(await store.get(key)).toBeUndefined();
-      expect(await store.delete(key)).toBe(false);
+      assert.strictEqual(await store.delete(key), true);
+      assert.strictEqual(await store.get(key), undefined);
+      assert.strictEqual(await store.delete(key), false);
     });
 
-    it('delete of a missing key resolves false', async () => {
+    test('delete of a missing key resolves false', async (h) => {
       const store = await h.open();
-      expect(await store.delete(h.key())).toBe(false);
+      assert.strictEqual(await store.delete(h.key()), false);
     });
 
-    it('reports kind and persistent', async () => {
+    test('reports kind and persistent', async (h) => {
       const store = await h.open();
-      expect(typeof store.kind).toBe('string');
-      expect(store.kind.length).toBeGreaterThan(0);
-      expect(typeof store.persistent).toBe('boolean');
+      assert.strictEqual(typeof store.kind, 'string');
+      assert.ok(store.kind.length > 0, 'kind is not empty');
+      assert.strictEqual(typeof store.persistent, 'boolean');
     });
   });
 }

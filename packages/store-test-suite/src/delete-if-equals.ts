@@ -1,56 +1,56 @@
-import { describe, expect, it } from 'vitest';
-import { harness, sleep } from './lib/harness.js';
-import type { StoreFactory } from './types.js';
+import { strict as assert } from 'node:assert';
+import { sleep, storeTests } from './lib/harness.js';
+import type { StoreFactory, TestApi } from './types.js';
 
-export function deleteIfEqualsTests(factory: StoreFactory): void {
-  describe('deleteIfEquals', () => {
-    const h = harness(factory);
+export function deleteIfEqualsTests(api: TestApi, factory: StoreFactory): void {
+  api.describe('deleteIfEquals', () => {
+    const { test } = storeTests(api, factory);
 
-    it('deletes when the value matches', async () => {
+    test('deletes when the value matches', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'token-a');
-      expect(await store.deleteIfEquals(key, 'token-a')).toBe(true);
-      expect(await store.get(key)).toBeUndefined();
+      assert.strictEqual(await store.deleteIfEquals(key, 'token-a'), true);
+      assert.strictEqual(await store.get(key), undefined);
     });
 
-    it('keeps the value when it does not match', async () => {
+    test('keeps the value when it does not match', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'token-a');
-      expect(await store.deleteIfEquals(key, 'token-b')).toBe(false);
-      expect(await store.get(key)).toBe('token-a');
+      assert.strictEqual(await store.deleteIfEquals(key, 'token-b'), false);
+      assert.strictEqual(await store.get(key), 'token-a');
     });
 
-    it('compares as JSON, not loosely', async () => {
+    test('compares as JSON, not loosely', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 1);
-      expect(await store.deleteIfEquals(key, '1')).toBe(false);
-      expect(await store.deleteIfEquals(key, true)).toBe(false);
-      expect(await store.get(key)).toBe(1);
+      assert.strictEqual(await store.deleteIfEquals(key, '1'), false);
+      assert.strictEqual(await store.deleteIfEquals(key, true), false);
+      assert.strictEqual(await store.get(key), 1);
     });
 
-    it('matches structured values', async () => {
+    test('matches structured values', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, { owner: 'x', n: [1, 2] });
-      expect(await store.deleteIfEquals(key, { owner: 'y', n: [1, 2] })).toBe(false);
-      expect(await store.deleteIfEquals(key, { owner: 'x', n: [1, 2] })).toBe(true);
-      expect(await store.get(key)).toBeUndefined();
+      assert.strictEqual(await store.deleteIfEquals(key, { owner: 'y', n: [1, 2] }), false);
+      assert.strictEqual(await store.deleteIfEquals(key, { owner: 'x', n: [1, 2] }), true);
+      assert.strictEqual(await store.get(key), undefined);
     });
 
-    it('resolves false for a missing key', async () => {
+    test('resolves false for a missing key', async (h) => {
       const store = await h.open();
-      expect(await store.deleteIfEquals(h.key(), 'anything')).toBe(false);
+      assert.strictEqual(await store.deleteIfEquals(h.key(), 'anything'), false);
     });
 
-    it('resolves false for an expired value', async () => {
+    test('resolves false for an expired value', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'old', 50);
       await sleep(200);
-      expect(await store.deleteIfEquals(key, 'old')).toBe(false);
+      assert.strictEqual(await store.deleteIfEquals(key, 'old'), false);
     });
   });
 }

@@ -1,2 +1,9 @@
 export { storeConformanceSuite } from './suite.js';
-export type { StoreConformanceOptions, StoreFactory, StoreFactoryContext } from './types.js';
+export type {
+  StoreConformanceOptions,
+  StoreFactory,
+  StoreFactoryContext,
+  TestApi,
+  TestBody,
+  TestFunction,
+} from './types.js';

@@ -1,31 +1,31 @@
-import { describe, expect, it } from 'vitest';
-import { harness, randomId } from './lib/harness.js';
-import type { StoreFactory } from './types.js';
+import { strict as assert } from 'node:assert';
+import { randomId, storeTests } from './lib/harness.js';
+import type { StoreFactory, TestApi } from './types.js';
 
-export function isolationTests(factory: StoreFactory, sharedBackend: boolean): void {
-  describe('isolation by key prefix', () => {
-    const h = harness(factory);
+export function isolationTests(api: TestApi, factory: StoreFactory, sharedBackend: boolean): void {
+  api.describe('isolation by key prefix', () => {
+    const { test, testIf } = storeTests(api, factory);
 
-    it('stores with different prefixes never see each other', async () => {
+    test('stores with different prefixes never see each other', async (h) => {
       const [a, b] = [await h.open(), await h.open()];
       const key = h.key();
       await a.set(key, 'from-a');
-      expect(await b.get(key)).toBeUndefined();
-      expect(await b.add(key, 'from-b', 10_000)).toBe(true);
-      expect(await b.deleteIfEquals(key, 'from-a')).toBe(false);
-      expect(await a.get(key)).toBe('from-a');
-      expect(await b.delete(key)).toBe(true);
-      expect(await a.get(key)).toBe('from-a');
+      assert.strictEqual(await b.get(key), undefined);
+      assert.strictEqual(await b.add(key, 'from-b', 10_000), true);
+      assert.strictEqual(await b.deleteIfEquals(key, 'from-a'), false);
+      assert.strictEqual(await a.get(key), 'from-a');
+      assert.strictEqual(await b.delete(key), true);
+      assert.strictEqual(await a.get(key), 'from-a');
     });
 
-    it.runIf(sharedBackend)('stores with the same prefix share data', async () => {
+    testIf(sharedBackend, 'stores with the same prefix share data', async (h) => {
       const prefix = `test:${randomId()}:`;
       const [a, b] = [await h.open(prefix), await h.open(prefix)];
       const key = h.key();
       await a.set(key, { shared: true });
-      expect(await b.get(key)).toStrictEqual({ shared: true });
-      expect(await b.deleteIfEquals(key, { shared: true })).toBe(true);
-      expect(await a.get(key)).toBeUndefined();
+      assert.deepStrictEqual(await b.get(key), { shared: true });
+      assert.strictEqual(await b.deleteIfEquals(key, { shared: true }), true);
+      assert.strictEqual(await a.get(key), undefined);
     });
   });
 }

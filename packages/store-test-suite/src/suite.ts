@@ -1,37 +1,67 @@
-import { describe } from 'vitest';
 import { addTests } from './add.js';
 import { basicTests } from './basic.js';
 import { deleteIfEqualsTests } from './delete-if-equals.js';
 import { isolationTests } from './isolation.js';
 import { lockingTests } from './locking.js';
 import { ttlTests } from './ttl.js';
-import type { StoreConformanceOptions, StoreFactory } from './types.js';
+import type { StoreConformanceOptions, TestApi } from './types.js';
 import { unreachableTests } from './unreachable.js';
 
 /**
- * Registers the conformance tests every mcpgate `Store` must pass, as vitest `describe` blocks. The
- * factory is called once or twice per test with a random key prefix; every store it returns is closed
- * after the test. Keys are random, so runs never collide on a shared backend.
+ * Registers the conformance tests every mcpgate `Store` must pass with your test runner's `describe`
+ * and `it` (vitest, jest or `node:test`); assertions use `node:assert/strict`, so nothing else is
+ * needed. Each test opens its own stores through `create` with a random key prefix and closes them when
+ * it ends. Keys are random, so runs never collide on a shared backend. Checks that have no meaning for
+ * the store (`sharedBackend: false`, no `unreachable`) are registered as skipped.
+ *
+ * @throws {TypeError} when `test` lacks `describe`, `it` or `it.skip`, or the options are invalid.
  *
  * @example
  * ```ts
+ * import { describe, it } from 'vitest';
  * import { storeConformanceSuite } from '@mcpgate/store-test-suite';
  * import { redisStore } from '@mcpgate/store-redis';
  *
- * storeConformanceSuite('redis', ({ keyPrefix }) => redisStore({ uri: process.env.REDIS_URL, keyPrefix }), {
+ * storeConformanceSuite({ describe, it }, {
+ *   name: 'redis',
+ *   create: ({ keyPrefix }) => redisStore({ uri: process.env.REDIS_URL, keyPrefix }),
  *   unreachable: () => redisStore({ uri: 'redis://127.0.0.1:1', connectTimeoutMs: 200 }),
  * });
  * ```
  */
-export function storeConformanceSuite(name: string, factory: StoreFactory, options: StoreConformanceOptions = {}): void {
+export function storeConformanceSuite(test: TestApi, options: StoreConformanceOptions): void {
+  validate(test, options);
+  const { name, create } = options;
   const sharedBackend = options.sharedBackend ?? true;
-  describe(`Store conformance: ${name}`, () => {
-    basicTests(factory);
-    ttlTests(factory);
-    addTests(factory);
-    deleteIfEqualsTests(factory);
-    isolationTests(factory, sharedBackend);
-    lockingTests(factory, sharedBackend);
-    unreachableTests(options);
+  test.describe(`Store conformance: ${name}`, () => {
+    basicTests(test, create);
+    ttlTests(test, create);
+    addTests(test, create);
+    deleteIfEqualsTests(test, create);
+    isolationTests(test, create, sharedBackend);
+    lockingTests(test, create, sharedBackend);
+    unreachableTests(test, options);
   });
+}
+
+function validate(test: TestApi, options: StoreConformanceOptions): void {
+  if (typeof test?.describe !== 'function' || typeof test.it !== 'function' || typeof test.it.skip !== 'function') {
+    throw new TypeError('storeConformanceSuite: pass your test runner\'s { describe, it } (it.skip is required)');
+  }
+  if (typeof options?.name !== 'string' || options.name === '') {
+    throw new TypeError('storeConformanceSuite: options.name must be a non-empty string');
+  }
+  if (typeof options.create !== 'function') {
+    throw new TypeError('storeConformanceSuite: options.create must be a function returning a Store');
+  }
+  if (options.unreachable !== undefined && typeof options.unreachable !== 'function') {
+    throw new TypeError('storeConformanceSuite: options.unreachable must be a function returning a Store');
+  }
+  const { unreachableTimeoutMs } = options;
+  if (unreachableTimeoutMs !== undefined && !(Number.isFinite(unreachableTimeoutMs) && unreachableTimeoutMs > 0)) {
+    throw new TypeError('storeConformanceSuite: options.unreachableTimeoutMs must be a positive number of milliseconds');
+  }
+  if (options.sharedBackend !== undefined && typeof options.sharedBackend !== 'boolean') {
+    throw new TypeError('storeConformanceSuite: options.sharedBackend must be a boolean');
+  }
 }

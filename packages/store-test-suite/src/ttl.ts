@@ -1,60 +1,60 @@
-import { describe, expect, it } from 'vitest';
-import { harness, sleep } from './lib/harness.js';
-import type { StoreFactory } from './types.js';
+import { strict as assert } from 'node:assert';
+import { sleep, storeTests } from './lib/harness.js';
+import type { StoreFactory, TestApi } from './types.js';
 
-export function ttlTests(factory: StoreFactory): void {
-  describe('TTL (milliseconds)', () => {
-    const h = harness(factory);
+export function ttlTests(api: TestApi, factory: StoreFactory): void {
+  api.describe('TTL (milliseconds)', () => {
+    const { test } = storeTests(api, factory);
 
-    it('returns a value before its TTL and never after', async () => {
+    test('returns a value before its TTL and never after', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, { v: 1 }, 150);
-      expect(await store.get(key)).toStrictEqual({ v: 1 });
+      assert.deepStrictEqual(await store.get(key), { v: 1 });
       await sleep(300);
-      expect(await store.get(key)).toBeUndefined();
+      assert.strictEqual(await store.get(key), undefined);
     });
 
-    it('treats the TTL as milliseconds, not seconds', async () => {
+    test('treats the TTL as milliseconds, not seconds', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'short', 50);
       await sleep(200);
-      expect(await store.get(key)).toBeUndefined();
+      assert.strictEqual(await store.get(key), undefined);
     });
 
-    it('keeps values without a TTL', async () => {
+    test('keeps values without a TTL', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'forever');
       await sleep(250);
-      expect(await store.get(key)).toBe('forever');
+      assert.strictEqual(await store.get(key), 'forever');
     });
 
-    it('set without a TTL replaces an earlier expiry', async () => {
+    test('set without a TTL replaces an earlier expiry', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'first', 100);
       await store.set(key, 'second');
       await sleep(250);
-      expect(await store.get(key)).toBe('second');
+      assert.strictEqual(await store.get(key), 'second');
     });
 
-    it('set with a TTL replaces an earlier value without one', async () => {
+    test('set with a TTL replaces an earlier value without one', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'first');
       await store.set(key, 'second', 100);
       await sleep(250);
-      expect(await store.get(key)).toBeUndefined();
+      assert.strictEqual(await store.get(key), undefined);
     });
 
-    it('delete of an expired value resolves false', async () => {
+    test('delete of an expired value resolves false', async (h) => {
       const store = await h.open();
       const key = h.key();
       await store.set(key, 'gone', 50);
       await sleep(200);
-      expect(await store.delete(key)).toBe(false);
+      assert.strictEqual(await store.delete(key), false);
     });
   });
 }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { strict as assert } from 'node:assert';
 import type { Store } from '@mcpgate/core';
 import { randomId, settlesWithin } from './lib/harness.js';
-import type { StoreConformanceOptions } from './types.js';
+import type { StoreConformanceOptions, TestApi } from './types.js';
 
 type Call = readonly [string, (store: Store, key: string) => Promise<unknown>];
 
@@ -13,19 +13,27 @@ const calls: readonly Call[] = [
   ['deleteIfEquals', (store, key) => store.deleteIfEquals(key, 'v')],
 ];
 
-export function unreachableTests(options: StoreConformanceOptions): void {
+export function unreachableTests(api: TestApi, options: StoreConformanceOptions): void {
   const { unreachable } = options;
   const limitMs = options.unreachableTimeoutMs ?? 5_000;
-  describe.runIf(unreachable !== undefined)('unreachable backend', () => {
-    it.each(calls)(`%s rejects within ${limitMs} ms`, async (_name, call) => {
-      const store = await unreachable!();
-      try {
-        const outcome = await settlesWithin(call(store, `mcpgate:v1:down:${randomId()}`), limitMs);
-        expect(outcome).not.toBe('timeout');
-        expect(outcome).toMatchObject({ status: 'rejected' });
-      } finally {
-        await settlesWithin(store.close(), limitMs);
+  api.describe('unreachable backend', () => {
+    for (const [name, call] of calls) {
+      const title = `${name} rejects within ${limitMs} ms`;
+      if (unreachable === undefined) {
+        api.it.skip(title, async () => {});
+        continue;
       }
-    });
+      api.it(title, async () => {
+        const store = await unreachable();
+        try {
+          const outcome = await settlesWithin(call(store, `mcpgate:v1:down:${randomId()}`), limitMs);
+          const status = outcome === 'timeout' ? outcome : outcome.status;
+          assert.notStrictEqual(status, 'timeout', `${name} neither resolved nor rejected within ${limitMs} ms`);
+          assert.strictEqual(status, 'rejected', `${name} resolved against an unreachable backend`);
+        } finally {
+          await settlesWithin(store.close(), limitMs);
+        }
+      });
+    }
   });
 }

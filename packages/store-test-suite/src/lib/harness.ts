@@ -1,26 +1,43 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach } from 'vitest';
 import type { Store } from '@mcpgate/core';
-import type { StoreFactory } from '../types.js';
+import type { StoreFactory, TestApi } from '../types.js';
 
 export const randomId = (): string => randomBytes(6).toString('hex');
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Harness {
-  /** A fresh store under a random prefix (or `keyPrefix` to share one), closed after the test. */
+  /** A fresh store under a random prefix (or `keyPrefix` to share one), closed when the test ends. */
   open(keyPrefix?: string): Promise<Store>;
   /** A random key, so runs never collide on a shared backend. */
   key(label?: string): string;
 }
 
-export function harness(factory: StoreFactory): Harness {
-  const opened: Store[] = [];
-  afterEach(async () => {
-    const stores = opened.splice(0);
-    await Promise.all(stores.map((store) => store.close()));
-  });
+export type StoreTestBody = (h: Harness) => Promise<void>;
+
+export interface StoreTests {
+  /** Registers a test that gets its own harness. */
+  test(name: string, body: StoreTestBody): void;
+  /** Registers the test when `condition` holds; otherwise registers it as skipped. */
+  testIf(condition: boolean, name: string, body: StoreTestBody): void;
+}
+
+export function storeTests(api: TestApi, factory: StoreFactory): StoreTests {
+  const run = (body: StoreTestBody) => () => withHarness(factory, body);
   return {
+    test(name, body) {
+      api.it(name, run(body));
+    },
+    testIf(condition, name, body) {
+      if (condition) api.it(name, run(body));
+      else api.it.skip(name, run(body));
+    },
+  };
+}
+
+async function withHarness(factory: StoreFactory, body: StoreTestBody): Promise<void> {
+  const opened: Store[] = [];
+  const h: Harness = {
     async open(keyPrefix = `test:${randomId()}:`) {
       const store = await factory({ keyPrefix });
       opened.push(store);
@@ -30,10 +47,17 @@ export function harness(factory: StoreFactory): Harness {
       return `mcpgate:v1:${label}:${randomId()}`;
     },
   };
+  try {
+    await body(h);
+  } catch (error) {
+    await Promise.allSettled(opened.map((store) => store.close()));
+    throw error;
+  }
+  await Promise.all(opened.map((store) => store.close()));
 }
 
 export async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<PromiseSettledResult<T> | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), ms);
   });
