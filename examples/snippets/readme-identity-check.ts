@@ -1,0 +1,33 @@
+// Quoted in README.md ("### Whose account came back: the identity check"), where it continues the
+// upstream example (readme-upstream.ts). The region is the README's code block, character for character:
+// test/docs.test.ts type-checks this file and fails when the two differ. Edit both together.
+import { createUpstreamCredentials, principalOf, isMcpAuthError, type McpAuth } from '@mcpgate/core';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+
+// Not shown in the README: the resource server (see readme-why.ts) and the MCP server.
+declare const auth: McpAuth;
+declare const server: McpServer;
+
+// #region identity-check
+const upstream = createUpstreamCredentials({
+  store: auth.store, sealer: auth.sealer, issuer: 'https://login.partner.example', clientId: 'my-device-client',
+  verifyUpstreamIdentity: ({ principal, upstream }) =>
+    'claims' in principal && upstream.claims['email_verified'] === true && upstream.claims['email'] === principal.claims['email'],
+});
+
+// upstream_whoami as above, now telling the user why there is no connection:
+server.registerTool('upstream_whoami', { description: 'Call the API as you' }, async (extra) => {
+  try {
+    const res = await upstream.fetch(principalOf(extra), 'https://api.example.com/me');
+    return { content: [{ type: 'text', text: await res.text() }] };
+  } catch (error) {
+    if (isMcpAuthError(error) && error.code === 'ERR_RECONNECT_REQUIRED') {
+      if ((await upstream.lastDeviceAuthorization(principalOf(extra)))?.outcome === 'identity_mismatch') {
+        return { isError: true, content: [{ type: 'text', text: 'The last connection was approved by a different account: run connect_upstream again and approve it signed in as yourself.' }] };
+      }
+      return { isError: true, content: [{ type: 'text', text: 'Run connect_upstream first.' }] };
+    }
+    throw error;
+  }
+});
+// #endregion identity-check
