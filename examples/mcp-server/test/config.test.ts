@@ -41,7 +41,19 @@ describe('the env contract', () => {
     expect(c.upstream.api).toBe('https://api.example.com/me');
   });
 
+  it('reads the session limits and the tool scopes, with their defaults', () => {
+    expect(loadConfig({})).toMatchObject({ sessions: { idleTimeoutSeconds: 3600, maxPerUser: 10 }, toolScopes: { admin_whoami: ['mcp:admin'] } });
+    const c = loadConfig({ MCP_SESSION_IDLE_TIMEOUT: '60', MCP_MAX_SESSIONS_PER_USER: '3', MCP_AUTH_TOOL_SCOPES: '{"delete_page":["mcp:admin","mcp:write"]}' });
+    expect(c.sessions).toEqual({ idleTimeoutSeconds: 60, maxPerUser: 3 });
+    expect(c.toolScopes).toEqual({ delete_page: ['mcp:admin', 'mcp:write'] });
+  });
+
   it.each([
+    ['MCP_SESSION_IDLE_TIMEOUT', { MCP_SESSION_IDLE_TIMEOUT: '0' }],
+    ['MCP_MAX_SESSIONS_PER_USER', { MCP_MAX_SESSIONS_PER_USER: 'many' }],
+    ['MCP_AUTH_TOOL_SCOPES', { MCP_AUTH_TOOL_SCOPES: '["mcp:admin"]' }],
+    ['MCP_AUTH_TOOL_SCOPES', { MCP_AUTH_TOOL_SCOPES: '{"x":"mcp:admin"}' }],
+    ['MCP_AUTH_TOOL_SCOPES', { MCP_AUTH_TOOL_SCOPES: '{"x":["bad scope"]}' }],
     ['PORT', { PORT: 'eighty' }],
     ['PORT', { PORT: '70000' }],
     ['MCP_AUTH_VALIDATOR', { MCP_AUTH_VALIDATOR: 'saml' }],
