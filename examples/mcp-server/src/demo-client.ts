@@ -87,9 +87,9 @@ async function main(): Promise<void> {
     await bobConnection.client.close();
 
     step(5, `alice's access token expires (waiting ${TOKEN_TTL + 1} s)…`);
-    await new Promise((r) => setTimeout(r, (TOKEN_TTL + 1) * 1000));
     const before = as.stats.refreshGrants;
-    console.log(`   calling whoami with the expired token: the server answers 401, the client refreshes and retries`);
+    console.log('   at expiry the server ends the open SSE stream; the client reconnects, gets 401, refreshes once and goes on');
+    await new Promise((r) => setTimeout(r, (TOKEN_TTL + 1) * 1000));
     console.log(`   ${await whoami(client)}`);
     console.log(`   refresh grants at the AS: ${as.stats.refreshGrants - before}; same session: ${transport.sessionId}`);
     await client.close();
