@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryStore } from '../../src/memory-store.js';
-import { createUpstreamCredentials } from '../../src/upstream/upstream-credentials.js';
+import { createUpstreamCredentials, type UpstreamCredentialsOptions } from '../../src/upstream/upstream-credentials.js';
 import type { DeviceAuthorizationOutcome } from '../../src/upstream/device-authorization.js';
 import { FakeAuthorizationServer, ISSUER, alice, bob, type DeviceStep } from './fake-authorization-server.js';
 
-function setup(script: DeviceStep[]) {
+function setup(script: DeviceStep[], overrides: Partial<UpstreamCredentialsOptions> = {}) {
   const as = new FakeAuthorizationServer();
   as.deviceScript = script;
   const outcomes: DeviceAuthorizationOutcome[] = [];
@@ -15,6 +15,7 @@ function setup(script: DeviceStep[]) {
     fetch: as.fetch,
     logger: { warn: () => {} },
     onDeviceAuthorizationSettled: (principal, outcome) => outcomes.push(outcome),
+    ...overrides,
   });
   return { as, upstream, outcomes };
 }
@@ -50,14 +51,8 @@ describe('device authorization (RFC 8628)', () => {
   });
 
   it('survives an onDeviceAuthorizationSettled callback that throws (no unhandled rejection), and still stores the set', async () => {
-    const as = new FakeAuthorizationServer();
-    as.deviceScript = ['success'];
     const warnings: string[] = [];
-    const upstream = createUpstreamCredentials({
-      store: memoryStore(),
-      issuer: ISSUER,
-      clientId: 'up',
-      fetch: as.fetch,
+    const { upstream } = setup(['success'], {
       logger: { warn: (m: string) => void warnings.push(m) },
       onDeviceAuthorizationSettled: () => {
         throw new Error('callback broke');
