@@ -4,7 +4,8 @@
  * McpServer, fed both ways an application can wire it: the object mcpgate parsed (`parsedBody`) and the
  * raw bytes (the SDK parses them itself).
  */
-import { isMcpAuthError, parseJsonRpcBody, toolNamesOf } from '@mcpgate/core';
+import { isMcpAuthError, parseJsonRpcBody } from '@mcpgate/core';
+import { toolNamesOf } from '@mcpgate/core/internal';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import fc from 'fast-check';

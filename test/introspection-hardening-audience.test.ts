@@ -40,7 +40,7 @@ describe('introspection answers without aud', () => {
       startIntrospectionStack({ cacheTtlSeconds: 60, validator: { fetch: withoutAud } }),
       startIntrospectionStack({
         cacheTtlSeconds: 60,
-        validator: { fetch: withoutAud, requireAudience: false, logger: { warn: (m: string) => warnings.push(m) } },
+        validator: { fetch: withoutAud, requireAudience: false, logger: { warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) } },
       }),
       startIntrospectionStack({ cacheTtlSeconds: 60, validator: { fetch: recordingAud(seenAud) } }),
     ]);

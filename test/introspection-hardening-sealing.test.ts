@@ -98,7 +98,7 @@ describe.each([
     backend = await makeBackend();
     stack = await startIntrospectionStack({
       cacheTtlSeconds: CACHE_TTL_SECONDS,
-      validator: { cache: backend.store, sealer: createSealer(generateEncryptionKey()), logger: { warn: (m: string) => warnings.push(m) } },
+      validator: { cache: backend.store, sealer: createSealer(generateEncryptionKey()), logger: { warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) } },
     });
   });
   afterAll(async () => {

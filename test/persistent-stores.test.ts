@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialVault, Sealer, generateEncryptionKey } from '@mcpgate/core';
+import { createSealer, generateEncryptionKey } from '@mcpgate/core';
+import { CredentialVault } from '../packages/upstream/src/vault.js';
 import { approveDeviceCode, startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import { ScriptedOAuthClientProvider, connectWithOAuth, type ConnectedClient } from '@mcpgate/example-mcp-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -151,7 +152,7 @@ describe('SQLite: nothing in clear, and everything survives a restart', () => {
   });
 
   it('session bindings and upstream credentials survive a restart (same port, file and key)', async () => {
-    const bindingKey = `mcpgate:v1:session:${new Sealer(key).lookupKey(firstSession)}`;
+    const bindingKey = `mcpgate:v1:session:${createSealer(key).lookupKey(firstSession)}`;
     expect((await sqliteAll(file, 'SELECT key FROM mcpgate_store WHERE key = ?', bindingKey)).length).toBe(1);
     const grants = as.stats.deviceCodeGrants;
 
@@ -285,7 +286,7 @@ describe('two example processes on one Redis', () => {
     const redis = createClient({ url: uri });
     try {
       await redis.connect();
-      const sealer = new Sealer(key);
+      const sealer = createSealer(key);
       const hashes = [
         CredentialVault.keyOf({ issuer: as.issuer, subject: 'alice' }).split(':').pop()!,
         ...sessions.map((s) => sealer.lookupKey(s)),

@@ -5,7 +5,8 @@
  */
 import { approveDeviceCode, startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUpstreamCredentials, memoryStore, type DeviceAuthorizationOutcome, type UpstreamCredentials } from '@mcpgate/core';
+import { memoryStore } from '@mcpgate/core';
+import { createUpstreamCredentials, type DeviceAuthorizationOutcome, type UpstreamCredentials } from '@mcpgate/upstream';
 
 const principal = { issuer: 'https://mcp-login.test', subject: 'mcp-user-1' };
 const other = { issuer: 'https://mcp-login.test', subject: 'mcp-user-2' };

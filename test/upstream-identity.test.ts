@@ -5,7 +5,7 @@
  * The upstream identity comes from the ID token of the device grant (scope `openid`).
  */
 import { approveDeviceCode } from '@mcpgate/example-dev-authorization-server';
-import type { UpstreamCredentials } from '@mcpgate/core';
+import type { UpstreamCredentials } from '@mcpgate/upstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFor } from './helpers/stack.js';
 import { connectUpstream, mcpSession, whoamiUntil, startUpstreamStack, type DevicePrompt, type UpstreamStack } from './helpers/upstream.js';

@@ -4,8 +4,10 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerUpstreamTools } from '@mcpgate/example-mcp-server';
-import { CredentialVault, createUpstreamCredentials, memoryStore, type UpstreamCredentials } from '@mcpgate/core';
-import { API, FakeAuthorizationServer, ISSUER, alice, type DeviceStep } from '../packages/core/test/upstream/fake-authorization-server.js';
+import { memoryStore } from '@mcpgate/core';
+import { createUpstreamCredentials, type UpstreamCredentials } from '@mcpgate/upstream';
+import { CredentialVault } from '../packages/upstream/src/vault.js';
+import { API, FakeAuthorizationServer, ISSUER, alice, type DeviceStep } from '../packages/upstream/test/fake-authorization-server.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -15,7 +17,7 @@ afterEach(async () => {
 async function connect(subject: string, issuer = alice.issuer) {
   const as = new FakeAuthorizationServer();
   const store = memoryStore();
-  const upstream: UpstreamCredentials = createUpstreamCredentials({ store, issuer: ISSUER, clientId: 'up', fetch: as.fetch, logger: { warn: () => {} } });
+  const upstream: UpstreamCredentials = createUpstreamCredentials({ store, issuer: ISSUER, clientId: 'up', fetch: as.fetch, logger: { warn: () => {}, error: () => {} } });
   const server = new McpServer({ name: 'upstream-tools-test', version: '0.0.0' });
   registerUpstreamTools(server, upstream, { api: API });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();

@@ -1,7 +1,8 @@
 // Quoted in README.md ("### Whose account came back: the identity check"), where it continues the
 // upstream example (readme-upstream.ts). The region is the README's code block, character for character:
 // test/docs.test.ts type-checks this file and fails when the two differ. Edit both together.
-import { createUpstreamCredentials, principalOf, isMcpAuthError, type McpAuth } from '@mcpgate/core';
+import { principalOf, isMcpAuthError, type McpAuth } from '@mcpgate/core';
+import { createUpstreamCredentials } from '@mcpgate/upstream';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 // Not shown in the README: the resource server (see readme-why.ts) and the MCP server.

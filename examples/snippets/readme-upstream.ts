@@ -9,7 +9,8 @@ declare const auth: McpAuth;
 declare const server: McpServer;
 
 // #region upstream
-import { createUpstreamCredentials, principalOf, isMcpAuthError } from '@mcpgate/core';
+import { principalOf, isMcpAuthError } from '@mcpgate/core';
+import { createUpstreamCredentials } from '@mcpgate/upstream';
 
 const upstream = createUpstreamCredentials({
   store: auth.store, sealer: auth.sealer,                  // the same store and key as the resource server

@@ -37,7 +37,7 @@ export function redisPrefix(): string {
 /** A redis store with `keyPrefix`, or a reason why Redis cannot be used. */
 export async function openRedis(keyPrefix: string): Promise<{ store: Store } | { skipped: string }> {
   if (!loopbackRedis(REDIS_URL)) return { skipped: `REDIS_URL ${REDIS_URL} is not a loopback address` };
-  const store = redisStore({ uri: REDIS_URL, keyPrefix, connectTimeoutMs: 1_000, commandTimeoutMs: 2_000, logger: { warn: () => undefined } });
+  const store = redisStore({ uri: REDIS_URL, keyPrefix, connectTimeoutMs: 1_000, commandTimeoutMs: 2_000, logger: { warn: () => undefined, error: () => undefined } });
   try {
     await Promise.race([
       store.set('probe', 1, 1_000),

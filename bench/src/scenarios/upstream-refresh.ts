@@ -3,15 +3,8 @@
  * living 2 s at the real dev AS; after each expiry N callers ask for the token at the same moment,
  * through one facade or spread over two facades sharing one store; the AS counts refresh grants.
  */
-import {
-  createSealer,
-  createUpstreamCredentials,
-  generateEncryptionKey,
-  memoryStore,
-  type DeviceAuthorizationOutcome,
-  type Store,
-  type UpstreamCredentials,
-} from '@mcpgate/core';
+import { createSealer, generateEncryptionKey, memoryStore, type Store } from '@mcpgate/core';
+import { createUpstreamCredentials, type DeviceAuthorizationOutcome, type UpstreamCredentials } from '@mcpgate/upstream';
 import { approveDeviceCode, startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import type { Scenario, TargetCheck } from '../lib/report.js';
 import { fmt, fmtInt, median, sleep } from '../lib/stats.js';
@@ -20,7 +13,7 @@ import { REDIS_URL, loudSkip, openRedis, redisPrefix } from '../lib/stores.js';
 const CALLERS = [1, 20, 100] as const;
 const EXPIRIES = 3;
 const TTL_SECONDS = 2;
-const quiet = { warn: () => undefined };
+const quiet = { warn: () => undefined, error: () => undefined };
 
 interface Setup {
   readonly name: string;

@@ -1,16 +1,8 @@
-import {
-  createMcpAuth,
-  createSealer,
-  createUpstreamCredentials,
-  type McpAuth,
-  type Sealer,
-  type Store,
-  type TokenValidator,
-  type UpstreamCredentials,
-} from '@mcpgate/core';
+import { createMcpAuth, createSealer, type McpAuth, type Sealer, type Store, type TokenValidator } from '@mcpgate/core';
 import type { DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import { introspectionValidator } from '@mcpgate/introspection-validator';
 import { jwtValidator } from '@mcpgate/jwt-validator';
+import { createUpstreamCredentials, type UpstreamCredentials } from '@mcpgate/upstream';
 import { ConfigError, type ExampleConfig } from './config.js';
 import type { ExampleTools } from './mcp.js';
 import { storeFromUri } from './store-from-uri.js';

@@ -1,4 +1,5 @@
-import { principalOf, type AuthInfo, type UpstreamCredentials } from '@mcpgate/core';
+import { principalOf, type AuthInfo } from '@mcpgate/core';
+import type { UpstreamCredentials } from '@mcpgate/upstream';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerUpstreamTools } from './upstream-tools.js';
 

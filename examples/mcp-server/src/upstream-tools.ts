@@ -4,7 +4,8 @@
  * `upstream_whoami` calls the upstream API with the caller's own upstream token (refreshed as needed),
  * and when there is none says why (for instance: the last connection was approved by another account).
  */
-import { isMcpAuthError, principalOf, type DeviceAuthorizationOutcome, type PrincipalRef, type UpstreamCredentials } from '@mcpgate/core';
+import { isMcpAuthError, principalOf } from '@mcpgate/core';
+import type { DeviceAuthorizationOutcome, PrincipalRef, UpstreamCredentials } from '@mcpgate/upstream';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 /** Options of {@link registerUpstreamTools}. */

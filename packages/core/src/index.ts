@@ -1,11 +1,26 @@
-export { createMcpAuth } from './auth.js';
-export type { McpAuth, McpAuthOptions, McpAuthRequest, McpAuthSuccess } from './auth.js';
-export { extractBearerToken } from './bearer.js';
+// The public API of @mcpgate/core: what an application calls, and the contracts a validator, store,
+// refresher or adapter implements. Everything else is private (see ./internal.ts for what the other
+// mcpgate packages share).
+export { createMcpAuth } from './create-mcp-auth.js';
+export type { McpAuth } from './create-mcp-auth.js';
+export type { McpAuthOptions } from './options.js';
+export type { McpAuthRequest, McpAuthSuccess } from './authenticate.js';
+export type { AuthErrorResponse } from './challenge.js';
 export type { CredentialSources } from './bearer.js';
-export { errorResponse, quoteHeaderValue } from './challenge.js';
-export { DecryptionError, Sealer, createSealer, generateEncryptionKey } from './encryption.js';
-export type { EncryptionKeyInput, SealedValue } from './encryption.js';
-export type { AuthErrorResponse, ChallengeOptions } from './challenge.js';
+export type { MetadataLocations, ProtectedResourceMetadata } from './metadata.js';
+export type { TokenCacheOptions } from './token-cache.js';
+
+export { principalOf } from './principal.js';
+
+export { memoryStore } from './memory-store.js';
+export type { MemoryStoreOptions } from './memory-store.js';
+
+export { createSealer, DecryptionError, generateEncryptionKey } from './encryption.js';
+export type { EncryptionKeyInput, Sealer, SealedValue } from './encryption.js';
+
+export { assertPlainJson, parseJsonRpcBody } from './json-rpc-body.js';
+export type { BodyEncoding } from './json-rpc-body.js';
+
 export {
   InsufficientScopeError,
   InvalidRequestError,
@@ -19,28 +34,15 @@ export {
   isMcpAuthError,
 } from './errors.js';
 export type { InvalidRequestStatus, InvalidTokenReason, McpAuthErrorCode } from './errors.js';
-export { assertPlainJson, assertPlainUtf8, parseJsonRpcBody } from './json-rpc-body.js';
-export type { BodyEncoding } from './json-rpc-body.js';
-export { memoryStore } from './memory-store.js';
-export type { MemoryStoreOptions } from './memory-store.js';
-export { acceptedAudiences, canonicalResource, metadataLocations } from './metadata.js';
-export type { MetadataLocations, ProtectedResourceMetadata } from './metadata.js';
-export { principalOf } from './principal.js';
-export { ScopePolicy, toolNamesOf } from './scopes.js';
-export type { ScopePolicyOptions, ToolNameSource } from './scopes.js';
-export { SessionBindings } from './sessions.js';
-export type { SessionBindingsOptions } from './sessions.js';
-export { VerifiedTokenCache } from './token-cache.js';
-export type { TokenCacheOptions } from './token-cache.js';
-export type { AuthInfo, JsonValue, Principal, Store, TokenRefresher, TokenValidator, UpstreamTokenSet, ValidationContext } from './types.js';
-export { refreshTokenRefresher } from './upstream/refresh-token-refresher.js';
-export type { RefreshTokenRefresherOptions } from './upstream/refresh-token-refresher.js';
-export { CredentialVault } from './upstream/vault.js';
-export type { CredentialVaultOptions, PrincipalRef, VaultEntry } from './upstream/vault.js';
-export { authorizationServerMetadata, upstreamDiscovery } from './upstream/discovery.js';
-export type { UpstreamDiscoveryOptions, UpstreamEndpoints } from './upstream/discovery.js';
-export type { DeviceAuthorizationOutcome, DeviceAuthorizationPrompt } from './upstream/device-authorization.js';
-export type { DeviceAuthorizationRecord } from './upstream/device-authorization.js';
-export type { UpstreamIdentity, UpstreamIdentityContext, UpstreamIdentityVerifier } from './upstream/identity.js';
-export { createUpstreamCredentials } from './upstream/upstream-credentials.js';
-export type { UpstreamCredentials, UpstreamCredentialsOptions } from './upstream/upstream-credentials.js';
+
+export type {
+  AuthInfo,
+  JsonValue,
+  Logger,
+  Principal,
+  Store,
+  TokenRefresher,
+  TokenValidator,
+  UpstreamTokenSet,
+  ValidationContext,
+} from './types.js';

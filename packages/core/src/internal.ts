@@ -1,8 +1,38 @@
 /**
- * `@mcpgate/core/internal`: helpers shared by the mcpgate packages. Not part of the public API: no
- * semver promise, may change in any release. Applications should not import it.
+ * `@mcpgate/core/internal`: what the mcpgate packages share among themselves. Not part of the public
+ * API: no semver promise, may change in any release. Applications should not import it.
  */
+export { errorResponse, quoteHeaderValue } from './challenge.js';
+export type { ChallengeOptions } from './challenge.js';
+export { extractBearerToken } from './bearer.js';
+export { assertPlainUtf8 } from './json-rpc-body.js';
+export { acceptedAudiences, canonicalResource, metadataLocations } from './metadata.js';
+export { ScopePolicy, toolNamesOf } from './scopes.js';
+export type { ScopePolicyOptions, ToolNameSource } from './scopes.js';
+export { SessionBindings } from './sessions.js';
+export type { SessionBindingsOptions } from './sessions.js';
+export { VerifiedTokenCache } from './token-cache.js';
+
+// protocol helpers: one copy each
 export { DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLargeError, readBoundedText } from './lib/bounded-body.js';
 export { basicAuthorization, formUrlEncode } from './lib/client-auth.js';
+export { isTimeout, raceAbort, sleep, withDeadline } from './lib/deadline.js';
+export { cachedDiscovery, discoverAuthorizationServer, discoveryUrls } from './lib/discovery.js';
+export type { AuthorizationServerMetadata, CachedDiscoveryOptions, DiscoveryFetch, DiscoveryOptions } from './lib/discovery.js';
+export { sha256 } from './lib/hash.js';
+
+// option checks and logging
 export { assertKnownOptions } from './lib/known-options.js';
+export {
+  booleanOption,
+  fetchOption,
+  httpUrl,
+  loggerOption,
+  nonEmptyString,
+  numberOption,
+  optionalString,
+  sealerOption,
+  storeOption,
+} from './lib/option-values.js';
+export type { NumberRule } from './lib/option-values.js';
 export { rateLimitedWarn } from './lib/rate-limited.js';

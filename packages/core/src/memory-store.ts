@@ -1,12 +1,13 @@
 import { BoundedMap } from './lib/bounded-map.js';
 import { assertKnownOptions } from './lib/known-options.js';
-import type { JsonValue, Store } from './types.js';
+import { loggerOption, numberOption } from './lib/option-values.js';
+import type { JsonValue, Logger, Store } from './types.js';
 
 export interface MemoryStoreOptions {
   /** Most entries kept; past it the least recently written are evicted (in small batches). Default 100,000. */
   readonly maxEntries?: number;
-  /** Called once at construction when `NODE_ENV=production` (default: `console.warn`). */
-  readonly warn?: (message: string) => void;
+  /** Warned once at construction when `NODE_ENV=production`. Default `console`. */
+  readonly logger?: Logger;
 }
 
 interface Entry {
@@ -25,12 +26,11 @@ interface Entry {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
-  if (typeof options !== 'object' || options === null) throw new TypeError('memoryStore options must be an object');
-  assertKnownOptions(options, ['maxEntries', 'warn'], 'memoryStore');
-  const maxEntries = options.maxEntries ?? 100_000;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('maxEntries must be a positive integer');
+  assertKnownOptions(options, ['maxEntries', 'logger'], 'memoryStore');
+  const maxEntries = numberOption(options.maxEntries, 'maxEntries', 100_000, { sign: 'positive', integer: true });
+  const logger = loggerOption(options.logger);
   if (process.env['NODE_ENV'] === 'production') {
-    (options.warn ?? console.warn)(
+    logger.warn(
       '[mcpgate] memoryStore in production: session bindings and credentials are lost on restart and not shared between instances',
     );
   }

@@ -1,3 +1,5 @@
+import { httpUrl } from './lib/option-values.js';
+
 /** RFC 9728 protected-resource metadata, built from configuration only (never from the `Host` header). */
 export interface ProtectedResourceMetadata {
   resource: string;
@@ -23,6 +25,28 @@ export interface MetadataLocations {
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
+/** What the metadata document is built from: configuration only. */
+export interface MetadataSource {
+  readonly resource: string;
+  readonly authorizationServers: readonly string[];
+  readonly scopesSupported: readonly string[];
+  readonly resourceName?: string | undefined;
+  readonly resourceDocumentation?: string | undefined;
+}
+
+/** The RFC 9728 document of a resource; `offline_access` is never advertised (MCP: SHOULD NOT). */
+export function protectedResourceMetadataOf(source: MetadataSource): ProtectedResourceMetadata {
+  const scopes = source.scopesSupported.filter((s) => s !== 'offline_access');
+  return {
+    resource: source.resource,
+    authorization_servers: [...source.authorizationServers],
+    ...(source.scopesSupported.length > 0 ? { scopes_supported: scopes } : {}),
+    bearer_methods_supported: ['header'],
+    ...(source.resourceName !== undefined ? { resource_name: source.resourceName } : {}),
+    ...(source.resourceDocumentation !== undefined ? { resource_documentation: source.resourceDocumentation } : {}),
+  };
+}
+
 /** The metadata URLs of a canonical resource URI. */
 export function metadataLocations(resource: string): MetadataLocations {
   const url = new URL(resource);
@@ -36,17 +60,8 @@ export function metadataLocations(resource: string): MetadataLocations {
  * query, no trailing slash after a path. Throws `TypeError` naming `option` otherwise.
  */
 export function canonicalResource(value: unknown, option = 'resource'): string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${option} must be a non-empty absolute URI`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`${option} must be an absolute URI, got ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${option} must use https (or http for development)`);
-  if (url.hash !== '' || value.includes('#')) throw new TypeError(`${option} must not contain a fragment`);
-  if (url.search !== '') throw new TypeError(`${option} must not contain a query string`);
-  if (url.username !== '' || url.password !== '') throw new TypeError(`${option} must not contain credentials`);
+  if (typeof value !== 'string' || !URL.canParse(value)) throw new TypeError(`${option} must be an absolute URI, got ${JSON.stringify(value)}`);
+  const url = new URL(httpUrl(value, option));
   const path = url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '');
   return `${url.protocol}//${url.host}${path}`;
 }

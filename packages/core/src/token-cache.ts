@@ -1,5 +1,6 @@
 import { BoundedMap } from './lib/bounded-map.js';
 import { assertKnownOptions } from './lib/known-options.js';
+import { numberOption } from './lib/option-values.js';
 import type { Principal } from './types.js';
 
 export interface TokenCacheOptions {
@@ -27,12 +28,9 @@ export class VerifiedTokenCache {
   readonly #maxTtlMs: number;
 
   constructor(options: TokenCacheOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('tokenCache must be an options object or false');
     assertKnownOptions(options, ['maxEntries', 'maxTtlMs'], 'tokenCache');
-    this.#maxEntries = options.maxEntries ?? 10_000;
-    this.#maxTtlMs = options.maxTtlMs ?? 5 * 60_000;
-    if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 0) throw new TypeError('tokenCache.maxEntries must be a non-negative integer');
-    if (!(this.#maxTtlMs >= 0)) throw new TypeError('tokenCache.maxTtlMs must be a non-negative number');
+    this.#maxEntries = numberOption(options.maxEntries, 'tokenCache.maxEntries', 10_000, { sign: 'non-negative', integer: true });
+    this.#maxTtlMs = numberOption(options.maxTtlMs, 'tokenCache.maxTtlMs', 5 * 60_000, { sign: 'non-negative', unit: 'milliseconds' });
     this.#entries = new BoundedMap(Math.max(1, this.#maxEntries));
   }
 

@@ -2,6 +2,17 @@
  * The contracts every strategy implements. Write your own validator, store or refresher against these.
  */
 
+/**
+ * Where mcpgate reports what an operator should know: `warn` for degraded operation (a store outage, an
+ * authorization server refusing this client), `error` for a bug-shaped failure (a validator that threw
+ * something unexpected). Messages are single lines and never carry token bytes or secrets. `console`
+ * fits, and so do pino and winston loggers. Every mcpgate factory takes it as its `logger` option.
+ */
+export interface Logger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
 /** JSON-serialisable values: the only thing a {@link Store} holds. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

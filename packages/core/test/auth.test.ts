@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createMcpAuth, type McpAuthOptions } from '../src/auth.js';
+import { createMcpAuth } from '../src/create-mcp-auth.js';
+import type { McpAuthOptions } from '../src/options.js';
 import { InvalidTokenError, ServiceUnavailableError } from '../src/errors.js';
 import { memoryStore } from '../src/memory-store.js';
 import type { Principal, Store, TokenValidator } from '../src/types.js';
@@ -232,7 +233,7 @@ describe('memory store warning', () => {
     const previous = process.env['NODE_ENV'];
     process.env['NODE_ENV'] = 'production';
     try {
-      memoryStore({ warn });
+      memoryStore({ logger: { warn, error: vi.fn() } });
     } finally {
       process.env['NODE_ENV'] = previous;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMcpAuth } from '../src/auth.js';
+import { createMcpAuth } from '../src/create-mcp-auth.js';
 import { Sealer, generateEncryptionKey } from '../src/encryption.js';
 import { memoryStore } from '../src/memory-store.js';
 

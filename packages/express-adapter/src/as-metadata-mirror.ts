@@ -1,5 +1,5 @@
-import { authorizationServerMetadata, type McpAuth } from '@mcpgate/core';
-import { assertKnownOptions } from '@mcpgate/core/internal';
+import type { McpAuth } from '@mcpgate/core';
+import { assertKnownOptions, cachedDiscovery, fetchOption, httpUrl, numberOption, type DiscoveryFetch } from '@mcpgate/core/internal';
 import type { Request, RequestHandler, Response } from 'express';
 import { answeredDiscoveryPreamble, sendDiscoveryDocument, sendError } from './lib/respond.js';
 
@@ -27,14 +27,11 @@ const PATH = '/.well-known/oauth-authorization-server';
  * ```
  */
 export function authorizationServerMetadataMirror(auth: McpAuth, options: AuthorizationServerMetadataMirrorOptions = {}): RequestHandler {
-  if (typeof options !== 'object' || options === null) throw new TypeError('authorizationServerMetadataMirror options must be an object');
   assertKnownOptions(options, ['issuer', 'fetch', 'cacheTtlMs'], 'authorizationServerMetadataMirror');
-  const issuer = options.issuer ?? auth.metadata.authorization_servers[0];
-  if (typeof issuer !== 'string') throw new TypeError('issuer must name the authorization server to mirror');
-  const metadata = authorizationServerMetadata({
-    issuer,
-    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
-    ...(options.cacheTtlMs !== undefined ? { cacheTtlMs: options.cacheTtlMs } : {}),
+  const issuer = httpUrl(options.issuer ?? auth.metadata.authorization_servers[0], 'issuer');
+  const metadata = cachedDiscovery(issuer, {
+    fetch: fetchOption<DiscoveryFetch>(options.fetch),
+    cacheTtlMs: numberOption(options.cacheTtlMs, 'cacheTtlMs', 3_600_000, { sign: 'positive', unit: 'milliseconds' }),
   });
 
   return (req: Request, res: Response, next) => {

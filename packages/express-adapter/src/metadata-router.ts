@@ -20,7 +20,6 @@ export interface MetadataRouterOptions {
  * ```
  */
 export function protectedResourceMetadata(auth: McpAuth, options: MetadataRouterOptions = {}): RequestHandler {
-  if (typeof options !== 'object' || options === null) throw new TypeError('protectedResourceMetadata options must be an object');
   assertKnownOptions(options, ['maxAgeSeconds'], 'protectedResourceMetadata');
   const maxAge = options.maxAgeSeconds ?? 300;
   if (!Number.isInteger(maxAge) || maxAge < 0) throw new TypeError('maxAgeSeconds must be a non-negative integer');

@@ -40,7 +40,6 @@ export interface RequireMcpAuthOptions {
  * ```
  */
 export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {}): RequestHandler {
-  if (typeof options !== 'object' || options === null) throw new TypeError('requireMcpAuth options must be an object');
   assertKnownOptions(options, ['bodyLimitBytes', 'bodyTimeoutMs'], 'requireMcpAuth');
   const limits: BodyLimits = {
     limitBytes: positiveInteger(options.bodyLimitBytes ?? 4 * 1024 * 1024, 'bodyLimitBytes'),

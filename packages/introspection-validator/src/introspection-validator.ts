@@ -2,14 +2,10 @@ import { InvalidTokenError, ServiceUnavailableError } from '@mcpgate/core';
 import type { JsonValue, Principal, TokenValidator, ValidationContext } from '@mcpgate/core';
 import { principalFromClaims } from './lib/claims.js';
 import { clientAuthentication } from './lib/client-auth.js';
-import { ResponseTooLargeError } from '@mcpgate/core/internal';
-import { abandonOnAbort, withDeadline } from './lib/deadline.js';
-import { endpointResolver } from './lib/discovery.js';
-import { sha256 } from './lib/hash.js';
-import { resolveOptions } from './lib/options.js';
+import { resolveOptions, type ResolvedOptions } from './lib/options.js';
 import { MalformedIntrospectionResponse, processIntrospectionResponse } from './lib/process-response.js';
 import { introspectionRequest } from './lib/request.js';
-import { rateLimitedWarn } from '@mcpgate/core/internal';
+import { cachedDiscovery, raceAbort, rateLimitedWarn, ResponseTooLargeError, sha256, withDeadline } from '@mcpgate/core/internal';
 import { VerdictCache } from './lib/verdict-cache.js';
 import type { Verdict } from './lib/verdict-cache.js';
 import type { IntrospectionValidatorOptions } from './types.js';
@@ -56,17 +52,7 @@ export function introspectionValidator(options: IntrospectionValidatorOptions): 
   const tooLarge = (what: string): void =>
     warnThrottled(`too-large:${what}`, `[mcpgate] ${what} from ${config.issuer} is larger than maxResponseBytes (${config.maxResponseBytes} bytes); refused it (503)`);
   const authenticate = clientAuthentication(config.clientAuthMethod, config);
-  const endpoint =
-    config.endpoint === undefined
-      ? endpointResolver({
-          issuer: config.issuer,
-          fetch: config.fetch,
-          timeoutMs: config.timeoutMs,
-          maxResponseBytes: config.maxResponseBytes,
-          unavailable: unavailable('discovery'),
-          onTooLarge: () => tooLarge('a discovery document'),
-        })
-      : () => Promise.resolve(config.endpoint as string);
+  const endpoint = config.endpoint === undefined ? discoveredEndpoint(config, warnThrottled) : () => Promise.resolve(config.endpoint as string);
   const cache = new VerdictCache({
     store: config.cache,
     sealer: config.sealer,
@@ -136,9 +122,28 @@ export function introspectionValidator(options: IntrospectionValidatorOptions): 
         pending = lookup(tokenHash, token, ctx.resource).finally(() => inFlight.delete(tokenHash));
         inFlight.set(tokenHash, pending);
       }
-      const verdict = await abandonOnAbort(pending, ctx.signal);
+      const verdict = await raceAbort(pending, ctx.signal);
       if (!verdict.active) throw new InvalidTokenError('token is not active', { reason: 'inactive' });
       return principalFromClaims(verdict.claims, ctx.resource, policy, verdict.at, nowSeconds());
     },
   };
+}
+
+/** `introspection_endpoint` from the issuer's metadata (RFC 8414, then OpenID Connect; issuer checked), cached for an hour. */
+function discoveredEndpoint(config: ResolvedOptions, warnThrottled: (kind: string, message: string) => void): () => Promise<string> {
+  const metadata = cachedDiscovery(config.issuer, {
+    fetch: config.fetch,
+    timeoutMs: config.timeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    requires: ['introspection_endpoint'],
+    onTooLarge: (message) => warnThrottled('too-large:discovery', message),
+  });
+  return () =>
+    metadata().then(
+      (document) => document['introspection_endpoint'] as string,
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : 'discovery failed';
+        throw new ServiceUnavailableError(message, { dependency: 'discovery', retryAfter: config.retryAfterSeconds, cause: error });
+      },
+    );
 }

@@ -1,4 +1,4 @@
-import type { Sealer, Store } from '@mcpgate/core';
+import type { Logger, Sealer, Store } from '@mcpgate/core';
 
 /**
  * How the resource server authenticates to the introspection endpoint (RFC 7662 §2.1).
@@ -56,5 +56,5 @@ export interface IntrospectionValidatorOptions {
   /** `Retry-After` of the 503 answered when the authorization server cannot be reached, in seconds. Default 5. */
   readonly retryAfterSeconds?: number;
   /** Where the few operational warnings go (cache down, client rejected); never with token bytes. Default `console`. */
-  readonly logger?: Pick<Console, 'warn'>;
+  readonly logger?: Logger;
 }

@@ -103,7 +103,7 @@ describe('caching', () => {
     };
     const warn = vi.fn();
     const { fetch, calls } = fakeFetch(() => json(activeClaims()));
-    const validator = introspectionValidator({ ...baseOptions, fetch, cache: broken, timeoutMs: 50, logger: { warn } });
+    const validator = introspectionValidator({ ...baseOptions, fetch, cache: broken, timeoutMs: 50, logger: { warn, error: warn } });
     await validator.validate('tok-in-flight', ctx);
     await validator.validate('tok-in-flight', ctx);
     expect(calls).toHaveLength(2);

@@ -71,7 +71,7 @@ describe('introspection answers', () => {
     const claims = activeClaims({ aud: undefined });
     expect(await refusal(claims)).toMatchObject({ code: 'ERR_INVALID_TOKEN', reason: 'missing_claim', claim: 'aud' });
     const { fetch } = fakeFetch(() => json(claims));
-    const logger = { warn: () => undefined };
+    const logger = { warn: () => undefined, error: () => undefined };
     await expect(introspectionValidator({ ...baseOptions, fetch, requireAudience: false, logger }).validate('tok', ctx)).resolves.toMatchObject({ audience: [] });
   });
 

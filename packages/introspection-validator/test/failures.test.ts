@@ -41,7 +41,7 @@ describe('an unreachable or failing authorization server', () => {
   it('warns once when the server refuses the client credentials (401)', async () => {
     const warn = vi.fn();
     const { fetch } = fakeFetch(() => json({ error: 'invalid_client' }, 401));
-    const validator = introspectionValidator({ ...baseOptions, fetch, logger: { warn } });
+    const validator = introspectionValidator({ ...baseOptions, fetch, logger: { warn, error: warn } });
     for (const token of ['a', 'b']) await expect(validator.validate(token, ctx)).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' });
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]?.[0]).toMatch(/clientSecret/);

@@ -41,10 +41,10 @@ describe('strict options', () => {
 describe('requireAudience', () => {
   it('defaults to true without a warning; an explicit false logs one warning at construction', () => {
     const warn = vi.fn();
-    introspectionValidator({ ...baseOptions, logger: { warn } });
-    introspectionValidator({ ...baseOptions, requireAudience: true, logger: { warn } });
+    introspectionValidator({ ...baseOptions, logger: { warn, error: warn } });
+    introspectionValidator({ ...baseOptions, requireAudience: true, logger: { warn, error: warn } });
     expect(warn).not.toHaveBeenCalled();
-    introspectionValidator({ ...baseOptions, requireAudience: false, logger: { warn } });
+    introspectionValidator({ ...baseOptions, requireAudience: false, logger: { warn, error: warn } });
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]?.[0]).toMatch(/requireAudience is false.*omits aud.*other resource servers will be accepted/);
   });

@@ -12,7 +12,7 @@ describe('maxResponseBytes: introspection answers', () => {
     const meter: Meter = { bytes: 0, cancelled: false };
     const warn = vi.fn();
     const { fetch } = fakeFetch(() => endless(meter));
-    const validator = introspectionValidator({ ...baseOptions, fetch, timeoutMs: 10_000, logger: { warn } });
+    const validator = introspectionValidator({ ...baseOptions, fetch, timeoutMs: 10_000, logger: { warn, error: warn } });
     await expect(within(2_000, validator.validate('tok', ctx))).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', dependency: 'introspection' });
     expect(meter.cancelled).toBe(true);
     expect(meter.bytes).toBeLessThanOrEqual(LIMIT + 2 * CHUNK);
@@ -22,7 +22,7 @@ describe('maxResponseBytes: introspection answers', () => {
 
   it('refuses a large but otherwise valid active answer (an AS fault, 503)', async () => {
     const { fetch } = fakeFetch(() => json(activeClaims({ padding: 'x'.repeat(1_000_000) })));
-    const validator = introspectionValidator({ ...baseOptions, fetch, logger: { warn: () => undefined } });
+    const validator = introspectionValidator({ ...baseOptions, fetch, logger: { warn: () => undefined, error: () => undefined } });
     await expect(validator.validate('tok', ctx)).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', dependency: 'introspection' });
   });
 
@@ -43,7 +43,7 @@ describe('maxResponseBytes: introspection answers', () => {
           { status: 200, headers: { 'content-type': 'application/json', 'content-length': '100000000' } },
         ),
     );
-    const validator = introspectionValidator({ ...baseOptions, fetch, timeoutMs: 10_000, logger: { warn: () => undefined } });
+    const validator = introspectionValidator({ ...baseOptions, fetch, timeoutMs: 10_000, logger: { warn: () => undefined, error: () => undefined } });
     await expect(within(2_000, validator.validate('tok', ctx))).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', dependency: 'introspection' });
     expect(cancelled).toBe(true);
   });
@@ -52,13 +52,13 @@ describe('maxResponseBytes: introspection answers', () => {
     const { fetch } = fakeFetch(
       () => new Response(JSON.stringify(activeClaims()), { status: 200, headers: { 'content-type': 'application/json', 'content-length': '100000000' } }),
     );
-    const validator = introspectionValidator({ ...baseOptions, fetch, logger: { warn: () => undefined } });
+    const validator = introspectionValidator({ ...baseOptions, fetch, logger: { warn: () => undefined, error: () => undefined } });
     await expect(validator.validate('tok', ctx)).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', dependency: 'introspection' });
   });
 
   it('honours a custom maxResponseBytes and still accepts answers under it', async () => {
     const { fetch } = fakeFetch(() => json(activeClaims()));
-    const logger = { warn: () => undefined };
+    const logger = { warn: () => undefined, error: () => undefined };
     await expect(introspectionValidator({ ...baseOptions, fetch, maxResponseBytes: 100, logger }).validate('tok', ctx)).rejects.toMatchObject({
       code: 'ERR_UNAVAILABLE',
     });
@@ -81,7 +81,7 @@ describe('maxResponseBytes: discovery documents', () => {
       return endless(meter);
     });
     const { endpoint: _, ...discovering } = baseOptions;
-    const validator = introspectionValidator({ ...discovering, fetch, timeoutMs: 10_000, logger: { warn } });
+    const validator = introspectionValidator({ ...discovering, fetch, timeoutMs: 10_000, logger: { warn, error: warn } });
     await expect(within(2_000, validator.validate('tok', ctx))).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', dependency: 'discovery' });
     expect(meters.length).toBeGreaterThan(0);
     for (const meter of meters) {
@@ -99,7 +99,7 @@ describe('maxResponseBytes: discovery documents', () => {
         : json(activeClaims()),
     );
     const { endpoint: _, ...discovering } = baseOptions;
-    const validator = introspectionValidator({ ...discovering, fetch, logger: { warn: () => undefined } });
+    const validator = introspectionValidator({ ...discovering, fetch, logger: { warn: () => undefined, error: () => undefined } });
     await expect(validator.validate('tok', ctx)).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', dependency: 'discovery' });
     expect(calls.every((c) => c.url.includes('/.well-known/'))).toBe(true);
   });

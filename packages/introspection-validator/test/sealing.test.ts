@@ -37,7 +37,7 @@ describe('sealed verdicts', () => {
     await introspectionValidator({ ...baseOptions, fetch, cache: store, sealer: createSealer(key) }).validate('tok', ctx);
     expect(calls).toHaveLength(1);
     // another key does not open it: introspected again
-    const logger = { warn: () => undefined };
+    const logger = { warn: () => undefined, error: () => undefined };
     await introspectionValidator({ ...baseOptions, fetch, cache: store, sealer: createSealer(generateEncryptionKey()), logger }).validate('tok', ctx);
     expect(calls).toHaveLength(2);
   });
@@ -58,7 +58,7 @@ describe('sealed verdicts', () => {
     const store = persistentStore();
     const warn = vi.fn();
     const { fetch, calls } = fakeFetch(() => json({ active: false }));
-    const validator = introspectionValidator({ ...baseOptions, fetch, cache: store, sealer: createSealer(generateEncryptionKey()), logger: { warn } });
+    const validator = introspectionValidator({ ...baseOptions, fetch, cache: store, sealer: createSealer(generateEncryptionKey()), logger: { warn, error: warn } });
     const claims = forgedClaims();
     await store.set(keyOf('made-up-1'), { active: true, at: nowSeconds(), claims } as JsonValue, 60_000);
     await store.set(keyOf('made-up-2'), { verdict: { active: true, at: nowSeconds(), claims }, until: Date.now() + 60_000 } as JsonValue, 60_000);
@@ -73,7 +73,7 @@ describe('sealed verdicts', () => {
   it('refuses a genuine sealed verdict copied under another token key', async () => {
     const store = persistentStore();
     const { fetch, calls } = fakeFetch((call) => json(call.body.get('token') === 'alice-token' ? activeClaims({ sub: 'alice' }) : { active: false }));
-    const validator = introspectionValidator({ ...baseOptions, fetch, cache: store, sealer: createSealer(generateEncryptionKey()), logger: { warn: () => undefined } });
+    const validator = introspectionValidator({ ...baseOptions, fetch, cache: store, sealer: createSealer(generateEncryptionKey()), logger: { warn: () => undefined, error: () => undefined } });
     await expect(validator.validate('alice-token', ctx)).resolves.toMatchObject({ subject: 'alice' });
     await store.set(keyOf('made-up'), (await store.get(keyOf('alice-token'))) as JsonValue, 60_000);
     await expect(validator.validate('made-up', ctx)).rejects.toMatchObject({ reason: 'inactive' });

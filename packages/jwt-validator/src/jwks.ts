@@ -1,7 +1,6 @@
 import { ServiceUnavailableError } from '@mcpgate/core';
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
-import { isTimeout } from './lib/deadline.js';
-import { ResponseTooLargeError } from '@mcpgate/core/internal';
+import { isTimeout, ResponseTooLargeError } from '@mcpgate/core/internal';
 import { abortableFetch, boundedFetch, fetchOrGlobal } from './lib/fetch.js';
 import type { FetchLike } from './options.js';
 

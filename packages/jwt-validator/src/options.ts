@@ -1,4 +1,5 @@
-import { assertKnownOptions } from '@mcpgate/core/internal';
+import type { Logger } from '@mcpgate/core';
+import { assertKnownOptions, booleanOption, DEFAULT_MAX_RESPONSE_BYTES, httpUrl, loggerOption, numberOption } from '@mcpgate/core/internal';
 
 /** Signature algorithms a JWT access token may use. Symmetric (`HS*`) and `none` are never accepted. */
 export type JwtAlgorithm =
@@ -60,10 +61,9 @@ export interface JwtValidatorOptions {
    * passes the limit (or refused by its `Content-Length`) and answered 503. Default 65,536 (64 KiB).
    */
   readonly maxResponseBytes?: number;
+  /** Where operational warnings go (a discovery document over `maxResponseBytes`); never with token bytes. Default `console`. */
+  readonly logger?: Logger;
 }
-
-/** Default `maxResponseBytes`: 64 KiB. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 65_536;
 
 /** The default `algorithms`. */
 export const DEFAULT_ALGORITHMS: readonly JwtAlgorithm[] = Object.freeze([
@@ -98,6 +98,7 @@ export interface ResolvedOptions {
   readonly jwksCacheMaxAgeMs: number;
   readonly discoveryCacheTtlMs: number;
   readonly maxResponseBytes: number;
+  readonly logger: Logger;
 }
 
 const KNOWN_OPTIONS: readonly (keyof JwtValidatorOptions)[] = [
@@ -114,13 +115,13 @@ const KNOWN_OPTIONS: readonly (keyof JwtValidatorOptions)[] = [
   'jwksCacheMaxAgeMs',
   'discoveryCacheTtlMs',
   'maxResponseBytes',
+  'logger',
 ];
 const KNOWN_ISSUER_OPTIONS: readonly (keyof IssuerOptions)[] = ['issuer', 'jwksUri', 'algorithms', 'audience'];
 const SUPPORTED: ReadonlySet<string> = new Set(DEFAULT_ALGORITHMS);
 
 /** Checks every option and fills in defaults; throws `TypeError` naming the first bad option. */
 export function resolveOptions(options: JwtValidatorOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('jwtValidator options must be an object');
   assertKnownOptions(options, KNOWN_OPTIONS, 'jwtValidator');
   const algorithms = options.algorithms === undefined ? DEFAULT_ALGORITHMS : checkAlgorithms(options.algorithms, 'algorithms');
   const audience = options.audience === undefined ? undefined : checkAudience(options.audience, 'audience');
@@ -138,15 +139,16 @@ export function resolveOptions(options: JwtValidatorOptions): ResolvedOptions {
   if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new TypeError('fetch must be a function');
   return {
     issuers,
-    clockToleranceSeconds: checkNumber(options.clockToleranceSeconds, 30, 'clockToleranceSeconds', { min: 0 }),
+    clockToleranceSeconds: numberOption(options.clockToleranceSeconds, 'clockToleranceSeconds', 30, { sign: 'non-negative', unit: 'seconds' }),
     subjectClaim: checkSubjectClaim(options.subjectClaim),
-    requireJwtAccessTokenType: checkBoolean(options.requireJwtAccessTokenType, false, 'requireJwtAccessTokenType'),
+    requireJwtAccessTokenType: booleanOption(options.requireJwtAccessTokenType, 'requireJwtAccessTokenType', false),
     fetch: options.fetch,
-    timeoutMs: checkNumber(options.timeoutMs, 5_000, 'timeoutMs', { min: 1, integer: true }),
-    jwksCooldownMs: checkNumber(options.jwksCooldownMs, 30_000, 'jwksCooldownMs', { min: 0 }),
-    jwksCacheMaxAgeMs: checkNumber(options.jwksCacheMaxAgeMs, 600_000, 'jwksCacheMaxAgeMs', { min: 1 }),
-    discoveryCacheTtlMs: checkNumber(options.discoveryCacheTtlMs, 3_600_000, 'discoveryCacheTtlMs', { min: 1 }),
-    maxResponseBytes: checkNumber(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes', { min: 1, integer: true }),
+    timeoutMs: numberOption(options.timeoutMs, 'timeoutMs', 5_000, { sign: 'positive', integer: true, unit: 'milliseconds' }),
+    jwksCooldownMs: numberOption(options.jwksCooldownMs, 'jwksCooldownMs', 30_000, { sign: 'non-negative', unit: 'milliseconds' }),
+    jwksCacheMaxAgeMs: numberOption(options.jwksCacheMaxAgeMs, 'jwksCacheMaxAgeMs', 600_000, { sign: 'positive', unit: 'milliseconds' }),
+    discoveryCacheTtlMs: numberOption(options.discoveryCacheTtlMs, 'discoveryCacheTtlMs', 3_600_000, { sign: 'positive', unit: 'milliseconds' }),
+    maxResponseBytes: numberOption(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_MAX_RESPONSE_BYTES, { sign: 'positive', integer: true, unit: 'bytes' }),
+    logger: loggerOption(options.logger),
   };
 }
 
@@ -187,29 +189,12 @@ function resolveIssuer(
 }
 
 function checkIssuer(value: unknown, name: string): string {
-  const url = parseHttpUrl(value, name);
-  if (url.search !== '' || url.hash !== '' || (value as string).includes('#') || (value as string).includes('?')) {
-    throw new TypeError(`${name} must not contain a query or fragment (RFC 8414)`);
-  }
-  return value as string;
+  if (typeof value === 'string' && (value.includes('?') || value.includes('#'))) throw new TypeError(`${name} must not contain a query or fragment (RFC 8414)`);
+  return httpUrl(value, name);
 }
 
 function checkHttpUrl(value: unknown, name: string): string {
-  parseHttpUrl(value, name);
-  return value as string;
-}
-
-function parseHttpUrl(value: unknown, name: string): URL {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty absolute URL`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`${name} must be an absolute URL, got ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${name} must use https (or http for development)`);
-  if (url.username !== '' || url.password !== '') throw new TypeError(`${name} must not contain credentials`);
-  return url;
+  return httpUrl(value, name, { query: true });
 }
 
 function checkAlgorithms(value: unknown, name: string): readonly JwtAlgorithm[] {
@@ -237,20 +222,5 @@ function checkAudience(value: unknown, name: string): readonly string[] {
 function checkSubjectClaim(value: unknown): string {
   if (value === undefined) return 'sub';
   if (typeof value !== 'string' || value === '') throw new TypeError('subjectClaim must be a non-empty string');
-  return value;
-}
-
-function checkBoolean(value: unknown, fallback: boolean, name: string): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`);
-  return value;
-}
-
-function checkNumber(value: unknown, fallback: number, name: string, rules: { min: number; integer?: boolean }): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < rules.min) {
-    throw new TypeError(`${name} must be a finite number of at least ${rules.min}`);
-  }
-  if (rules.integer === true && !Number.isInteger(value)) throw new TypeError(`${name} must be an integer`);
   return value;
 }

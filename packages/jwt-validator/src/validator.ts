@@ -1,8 +1,7 @@
-import { acceptedAudiences, type Principal, type TokenValidator, type ValidationContext } from '@mcpgate/core';
+import type { Principal, TokenValidator, ValidationContext } from '@mcpgate/core';
+import { acceptedAudiences, cachedDiscovery, rateLimitedWarn } from '@mcpgate/core/internal';
 import type { JWTVerifyGetKey } from 'jose';
-import { discoverAuthorizationServer } from './discovery.js';
 import { remoteKeys } from './jwks.js';
-import { MetadataCache } from './lib/metadata-cache.js';
 import { decodeUnverified } from './lib/precheck.js';
 import { principalFromPayload } from './lib/principal.js';
 import { refuse, toMcpAuthError } from './lib/token-errors.js';
@@ -34,8 +33,9 @@ const AT_JWT = new Set(['at+jwt', 'application/at+jwt']);
  */
 export function jwtValidator(options: JwtValidatorOptions): TokenValidator {
   const config = resolveOptions(options);
+  const warn = rateLimitedWarn((message) => config.logger.warn(message), 60_000);
   const keysOf = new Map<string, () => Promise<JWTVerifyGetKey>>();
-  for (const issuer of config.issuers.values()) keysOf.set(issuer.issuer, issuerKeys(issuer, config));
+  for (const issuer of config.issuers.values()) keysOf.set(issuer.issuer, issuerKeys(issuer, config, warn));
 
   return {
     kind: 'jwt',
@@ -85,7 +85,7 @@ async function validateToken(
   return principalFromPayload(payload, config.subjectClaim);
 }
 
-function issuerKeys(issuer: ResolvedIssuer, config: ResolvedOptions): () => Promise<JWTVerifyGetKey> {
+function issuerKeys(issuer: ResolvedIssuer, config: ResolvedOptions, warn: (kind: string, message: string) => void): () => Promise<JWTVerifyGetKey> {
   const jwksOptions = {
     fetch: config.fetch,
     timeoutMs: config.timeoutMs,
@@ -97,9 +97,13 @@ function issuerKeys(issuer: ResolvedIssuer, config: ResolvedOptions): () => Prom
     const keys = remoteKeys(issuer.jwksUri, jwksOptions);
     return () => Promise.resolve(keys);
   }
-  const metadata = new MetadataCache(
-    () => discoverAuthorizationServer(issuer.issuer, { fetch: config.fetch, timeoutMs: config.timeoutMs, maxResponseBytes: config.maxResponseBytes }),
-    config.discoveryCacheTtlMs,
-  );
-  return async () => remoteKeys((await metadata.get()).jwks_uri, jwksOptions);
+  const metadata = cachedDiscovery(issuer.issuer, {
+    fetch: config.fetch,
+    timeoutMs: config.timeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    cacheTtlMs: config.discoveryCacheTtlMs,
+    requires: ['jwks_uri'],
+    onTooLarge: (message) => warn(`too-large:${issuer.issuer}`, message),
+  });
+  return async () => remoteKeys((await metadata())['jwks_uri'] as string, jwksOptions);
 }

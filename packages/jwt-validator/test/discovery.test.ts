@@ -1,7 +1,10 @@
 import { ServiceUnavailableError } from '@mcpgate/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { discoverAuthorizationServer, jwtValidator } from '../src/index.js';
-import { discoveryUrls } from '../src/lib/discovery-urls.js';
+import { discoverAuthorizationServer as discover, discoveryUrls, type DiscoveryOptions } from '@mcpgate/core/internal';
+import { jwtValidator } from '../src/index.js';
+
+// what jwtValidator asks of discovery: a document with a usable jwks_uri
+const discoverAuthorizationServer = (issuer: string, options: DiscoveryOptions) => discover(issuer, { ...options, requires: ['jwks_uri'] });
 import { FakeServer, ISSUER, RESOURCE, makeKey, rejection, sign, sleep, type TestKey } from './helpers.js';
 
 const TENANT = 'https://login.example.com/tenant';

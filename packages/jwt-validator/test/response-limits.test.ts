@@ -1,6 +1,7 @@
 import { ServiceUnavailableError } from '@mcpgate/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { discoverAuthorizationServer, jwtValidator } from '../src/index.js';
+import { discoverAuthorizationServer } from '@mcpgate/core/internal';
+import { jwtValidator } from '../src/index.js';
 import { FakeServer, ISSUER, JWKS_URL, RESOURCE, RFC8414_URL, makeKey, rejection, sign, type TestKey } from './helpers.js';
 import { endless, within, type Meter } from '../../../test/helpers/endless-response.js';
 

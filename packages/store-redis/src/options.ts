@@ -1,5 +1,6 @@
 import type { RedisClientConnectionType } from '@keyv/redis';
-import { assertKnownOptions } from '@mcpgate/core/internal';
+import type { Logger } from '@mcpgate/core';
+import { assertKnownOptions, loggerOption, numberOption } from '@mcpgate/core/internal';
 
 /**
  * Options of {@link redisStore}. Give `uri` or `client`, not both; neither means `redis://127.0.0.1:6379`.
@@ -25,7 +26,7 @@ export interface RedisStoreOptions {
   /** Longest pause between reconnection attempts, in milliseconds (backoff from 100 ms). Default 2,000. */
   readonly maxReconnectDelayMs?: number;
   /** Receives connection errors, once per outage, as one line without credentials. Default `console`. */
-  readonly logger?: Pick<Console, 'warn'>;
+  readonly logger?: Logger;
 }
 
 export interface ResolvedRedisOptions {
@@ -35,14 +36,12 @@ export interface ResolvedRedisOptions {
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
   readonly maxReconnectDelayMs: number;
-  readonly logger: Pick<Console, 'warn'>;
+  readonly logger: Logger;
 }
 
 const KNOWN_OPTIONS = ['uri', 'client', 'keyPrefix', 'connectTimeoutMs', 'commandTimeoutMs', 'maxReconnectDelayMs', 'logger'] as const satisfies ReadonlyArray<
   keyof RedisStoreOptions
 >;
-
-const positiveInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;
 
 export function resolveOptions(uriOrOptions: string | RedisStoreOptions): ResolvedRedisOptions {
   const options: RedisStoreOptions = typeof uriOrOptions === 'string' ? { uri: uriOrOptions } : uriOrOptions ?? {};
@@ -57,15 +56,10 @@ export function resolveOptions(uriOrOptions: string | RedisStoreOptions): Resolv
   }
   const keyPrefix = options.keyPrefix ?? '';
   if (typeof keyPrefix !== 'string') throw new TypeError('redisStore: keyPrefix must be a string');
-  const connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
-  if (!positiveInteger(connectTimeoutMs)) throw new TypeError('redisStore: connectTimeoutMs must be a positive integer (milliseconds)');
-  const commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
-  if (!positiveInteger(commandTimeoutMs)) throw new TypeError('redisStore: commandTimeoutMs must be a positive integer (milliseconds)');
-  const maxReconnectDelayMs = options.maxReconnectDelayMs ?? 2_000;
-  if (!positiveInteger(maxReconnectDelayMs)) {
-    throw new TypeError('redisStore: maxReconnectDelayMs must be a positive integer (milliseconds)');
-  }
-  const logger = options.logger ?? console;
-  if (typeof (logger as Partial<Console> | null)?.warn !== 'function') throw new TypeError('redisStore: logger must have a warn method');
+  const milliseconds = { sign: 'positive', integer: true, unit: 'milliseconds' } as const;
+  const connectTimeoutMs = numberOption(options.connectTimeoutMs, 'redisStore: connectTimeoutMs', 2_000, milliseconds);
+  const commandTimeoutMs = numberOption(options.commandTimeoutMs, 'redisStore: commandTimeoutMs', 2_000, milliseconds);
+  const maxReconnectDelayMs = numberOption(options.maxReconnectDelayMs, 'redisStore: maxReconnectDelayMs', 2_000, milliseconds);
+  const logger = loggerOption(options.logger, 'redisStore: logger');
   return { uri, client: options.client, keyPrefix, connectTimeoutMs, commandTimeoutMs, maxReconnectDelayMs, logger };
 }

@@ -1,7 +1,8 @@
 import KeyvRedis from '@keyv/redis';
 import type { JsonValue, Store } from '@mcpgate/core';
 import { connect } from './lib/client.js';
-import { withTimeout } from './lib/timeout.js';
+import { withDeadline } from '@mcpgate/core/internal';
+import { RedisTimeoutError } from './errors.js';
 import { resolveOptions } from './options.js';
 import type { RedisStoreOptions } from './options.js';
 
@@ -46,10 +47,14 @@ export function redisStore(uriOrOptions: string | RedisStoreOptions = {}): Store
   let closed = false;
   const call = <T>(operation: string, run: () => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new Error('redis store: closed'));
-    return withTimeout(operation, options.commandTimeoutMs, async () => {
-      await connection.settled();
-      return run();
-    });
+    return withDeadline(
+      options.commandTimeoutMs,
+      async () => {
+        await connection.settled();
+        return run();
+      },
+      () => new RedisTimeoutError(operation, options.commandTimeoutMs),
+    );
   };
 
   return {

@@ -49,7 +49,7 @@ describe('redisStore', () => {
 
   it('a closed port: every call rejects fast, errors are logged once without the password, no reconnect storm', async () => {
     const warnings: string[] = [];
-    const logger = { warn: (message: string) => warnings.push(message) };
+    const logger = { warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) };
     const store = open({ uri: `redis://mcp:s3cret-pw@127.0.0.1:${await freePort()}`, connectTimeoutMs: 500, logger });
     const started = Date.now();
     await expect(store.get('k')).rejects.toThrow();
@@ -119,7 +119,7 @@ describe('redisStore', () => {
     });
 
     it('calls reject within commandTimeoutMs while stalled and succeed again after', async () => {
-      const store = open({ uri: `redis://127.0.0.1:${port}`, commandTimeoutMs: 500, logger: { warn: () => {} } });
+      const store = open({ uri: `redis://127.0.0.1:${port}`, commandTimeoutMs: 500, logger: { warn: () => {}, error: () => {} } });
       await store.set('k', 'before');
       child!.kill('SIGSTOP');
       try {
@@ -138,7 +138,7 @@ describe('redisStore', () => {
 
     it('recovers after the server is killed and restarted on the same port', async () => {
       const warnings: string[] = [];
-      const logger = { warn: (message: string) => warnings.push(message) };
+      const logger = { warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) };
       const store = open({ uri: `redis://127.0.0.1:${port}`, commandTimeoutMs: 500, maxReconnectDelayMs: 200, logger });
       await store.set('k', 1);
       child!.kill('SIGKILL');

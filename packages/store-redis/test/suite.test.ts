@@ -10,7 +10,7 @@ if (available) {
   storeConformanceSuite({ describe, it }, {
     name: 'redis',
     create: ({ keyPrefix }) => redisStore({ uri: REDIS_URL, keyPrefix }),
-    unreachable: () => redisStore({ uri: `redis://127.0.0.1:${closedPort}`, connectTimeoutMs: 300, logger: { warn: () => {} } }),
+    unreachable: () => redisStore({ uri: `redis://127.0.0.1:${closedPort}`, connectTimeoutMs: 300, logger: { warn: () => {}, error: () => {} } }),
   });
 } else {
   describe.skip('Store conformance: redis (Redis unreachable)', () => {});

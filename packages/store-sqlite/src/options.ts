@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
-import { assertKnownOptions } from '@mcpgate/core/internal';
+import type { Logger } from '@mcpgate/core';
+import { assertKnownOptions, loggerOption, numberOption } from '@mcpgate/core/internal';
 
 /** Options of {@link sqliteStore}. Give `uri` or `keyv`, not both. Unknown keys throw a `TypeError`. */
 export interface SqliteStoreOptions {
@@ -24,7 +25,7 @@ export interface SqliteStoreOptions {
   /** How often expired rows are deleted, in milliseconds. Default 60,000. */
   readonly sweepIntervalMs?: number;
   /** Receives the warning about an existing database file that group or others can access. Default `console`. */
-  readonly logger?: Pick<Console, 'warn'>;
+  readonly logger?: Logger;
 }
 
 export interface ResolvedSqliteOptions {
@@ -34,14 +35,12 @@ export interface ResolvedSqliteOptions {
   readonly keyPrefix: string;
   readonly busyTimeoutMs: number;
   readonly sweepIntervalMs: number;
-  readonly logger: Pick<Console, 'warn'>;
+  readonly logger: Logger;
 }
 
 const KNOWN_OPTIONS = ['uri', 'keyv', 'table', 'keyPrefix', 'busyTimeoutMs', 'sweepIntervalMs', 'logger'] as const satisfies ReadonlyArray<
   keyof SqliteStoreOptions
 >;
-
-const nonNegativeInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
 
 function pathOf(uri: string | undefined): string | undefined {
   if (uri === undefined) return undefined;
@@ -49,12 +48,6 @@ function pathOf(uri: string | undefined): string | undefined {
     throw new TypeError('sqliteStore: uri must look like sqlite://./file.sqlite or sqlite:///abs/file.sqlite');
   }
   return uri.slice('sqlite://'.length);
-}
-
-function loggerOf(value: unknown): Pick<Console, 'warn'> {
-  const logger = value ?? console;
-  if (typeof (logger as Partial<Console> | null)?.warn !== 'function') throw new TypeError('sqliteStore: logger must have a warn method');
-  return logger as Pick<Console, 'warn'>;
 }
 
 export function resolveOptions(uriOrOptions: string | SqliteStoreOptions): ResolvedSqliteOptions {
@@ -69,11 +62,7 @@ export function resolveOptions(uriOrOptions: string | SqliteStoreOptions): Resol
   }
   const keyPrefix = options.keyPrefix ?? '';
   if (typeof keyPrefix !== 'string') throw new TypeError('sqliteStore: keyPrefix must be a string');
-  const busyTimeoutMs = options.busyTimeoutMs ?? 1_500;
-  if (!nonNegativeInteger(busyTimeoutMs)) throw new TypeError('sqliteStore: busyTimeoutMs must be a non-negative integer (milliseconds)');
-  const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
-  if (!nonNegativeInteger(sweepIntervalMs) || sweepIntervalMs === 0) {
-    throw new TypeError('sqliteStore: sweepIntervalMs must be a positive integer (milliseconds)');
-  }
-  return { path, keyv: options.keyv, table, keyPrefix, busyTimeoutMs, sweepIntervalMs, logger: loggerOf(options.logger) };
+  const busyTimeoutMs = numberOption(options.busyTimeoutMs, 'sqliteStore: busyTimeoutMs', 1_500, { sign: 'non-negative', integer: true, unit: 'milliseconds' });
+  const sweepIntervalMs = numberOption(options.sweepIntervalMs, 'sqliteStore: sweepIntervalMs', 60_000, { sign: 'positive', integer: true, unit: 'milliseconds' });
+  return { path, keyv: options.keyv, table, keyPrefix, busyTimeoutMs, sweepIntervalMs, logger: loggerOption(options.logger, 'sqliteStore: logger') };
 }

@@ -19,7 +19,7 @@ describe('sqliteStore file modes', () => {
   };
   const recorder = () => {
     const warnings: string[] = [];
-    return { warnings, logger: { warn: (message: string) => warnings.push(message) } };
+    return { warnings, logger: { warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) } };
   };
   beforeAll(() => {
     umask = process.umask(0o022);

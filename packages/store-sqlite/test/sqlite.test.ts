@@ -133,7 +133,7 @@ describe('sqliteStore', () => {
     const raw = await rawDb(file);
     try {
       await raw.exec('BEGIN EXCLUSIVE; CREATE TABLE held (x);');
-      const store = open({ uri: `sqlite://${file}`, busyTimeoutMs: 300, logger: { warn: () => {} } } as SqliteStoreOptions);
+      const store = open({ uri: `sqlite://${file}`, busyTimeoutMs: 300, logger: { warn: () => {}, error: () => {} } } as SqliteStoreOptions);
       const started = Date.now();
       const error = await store.set('k', 1).then(() => undefined, (e: unknown) => e);
       const elapsed = Date.now() - started;

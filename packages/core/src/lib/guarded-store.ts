@@ -1,5 +1,6 @@
 import { ServiceUnavailableError } from '../errors.js';
 import type { JsonValue, Store } from '../types.js';
+import { withDeadline } from './deadline.js';
 
 const SCHEMA = 'mcpgate:v1:';
 
@@ -9,40 +10,16 @@ const SCHEMA = 'mcpgate:v1:';
  */
 export function guardStore(store: Store, timeoutMs: number, onFailure: (error: ServiceUnavailableError) => void = () => undefined): Store {
   const guard = <T>(op: string, run: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject_) => {
-      let settled = false;
-      const reject = (error: ServiceUnavailableError): void => {
-        if (settled) return;
-        settled = true;
+    withDeadline(timeoutMs, run, () => new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' })).catch(
+      (cause: unknown) => {
+        const error =
+          cause instanceof ServiceUnavailableError
+            ? cause
+            : new ServiceUnavailableError(`store ${store.kind} failed on ${op} (${describe(cause)})`, { dependency: 'store', cause });
         onFailure(error);
-        reject_(error);
-      };
-      const timer = setTimeout(() => {
-        reject(new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' }));
-      }, timeoutMs);
-      timer.unref?.();
-      let running: Promise<T>;
-      try {
-        running = run();
-      } catch (error) {
-        running = Promise.reject(error);
-      }
-      running.then(
-        (value) => {
-          clearTimeout(timer);
-          settled = true;
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(
-            error instanceof ServiceUnavailableError
-              ? error
-              : new ServiceUnavailableError(`store ${store.kind} failed on ${op} (${describe(error)})`, { dependency: 'store', cause: error }),
-          );
-        },
-      );
-    });
+        throw error;
+      },
+    );
   return {
     kind: store.kind,
     persistent: store.persistent,

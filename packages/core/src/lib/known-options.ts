@@ -1,10 +1,12 @@
 /**
- * Refuses option keys a factory does not know, so a misspelt option (`toolScope` for `toolScopes`) fails
- * at startup instead of silently leaving a default in place.
+ * Refuses an options argument that is not an object, and option keys a factory does not know, so a
+ * misspelt option (`toolScope` for `toolScopes`) fails at startup instead of silently leaving a default
+ * in place.
  *
  * @throws TypeError naming the unknown key, and the closest known key when one is near.
  */
-export function assertKnownOptions(options: object, known: readonly string[], owner: string): void {
+export function assertKnownOptions(options: unknown, known: readonly string[], owner: string): asserts options is object {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`${owner} needs an options object`);
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = closest(key, known);

@@ -21,9 +21,12 @@ function sessionIdIn(headers: unknown): string | undefined {
  * (`Mcp-Session-Id` on a 2xx response), the response is held until the binding is stored, so the
  * client can never use the id before it is bound; a failed store turns the response into a 503.
  *
- * Why a `writeHead` patch rather than the transport's `onsessioninitialized` hook: the hook belongs to
- * the application's transport (the adapter cannot rely on it being wired, or awaited, in every SDK
- * version), while every SDK transport announces the id through `writeHead`.
+ * Why a `writeHead` patch rather than the transport's `onsessioninitialized` hook: SDK 1.32 does await
+ * that hook before it answers, so an application that wires `auth.bindSession` into it gets
+ * bind-before-reveal too; but the hook belongs to the application's transport, which `requireMcpAuth`
+ * neither builds nor sees, so the adapter cannot guarantee it is wired (nor that a failed bind becomes a
+ * 503 rather than the transport's 500). Every SDK 1.x transport announces the id through `writeHead`,
+ * which the adapter does see. (SDK 2.x `createMcpHandler` mints no session ids: nothing to bind.)
  */
 export function bindSessionOnResponse(auth: McpAuth, res: Response, principal: Principal): void {
   const original = { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders };

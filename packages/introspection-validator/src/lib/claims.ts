@@ -1,4 +1,5 @@
-import { InvalidTokenError, acceptedAudiences } from '@mcpgate/core';
+import { InvalidTokenError } from '@mcpgate/core';
+import { acceptedAudiences } from '@mcpgate/core/internal';
 import type { Principal } from '@mcpgate/core';
 
 export interface ClaimPolicy {

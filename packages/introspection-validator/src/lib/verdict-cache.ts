@@ -1,4 +1,5 @@
 import type { JsonValue, Sealer, Store } from '@mcpgate/core';
+import { withDeadline } from '@mcpgate/core/internal';
 
 /** What is cached per token hash: the answer's claims (never the token), and when it was obtained (seconds). */
 export type Verdict = { readonly active: false } | { readonly active: true; readonly at: number; readonly claims: Readonly<Record<string, JsonValue>> };
@@ -10,6 +11,12 @@ interface Entry {
 }
 
 const PREFIX = 'mcpgate:v1:introspection:';
+
+class CacheTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
 
 function isVerdict(value: unknown): value is Verdict {
   if (typeof value !== 'object' || value === null) return false;
@@ -91,32 +98,13 @@ export class VerdictCache {
 
   #bounded<T>(op: string, run: () => Promise<T>): Promise<T | undefined> {
     const { store, timeoutMs, warn } = this.#options;
-    return new Promise<T | undefined>((resolve) => {
-      const fail = (detail: string): void => {
-        if (!this.#warned.has(op)) {
-          this.#warned.add(op);
-          warn(`[mcpgate] introspection cache (${store.kind}) ${op} failed (${detail}); introspecting without the cache`);
-        }
-        resolve(undefined);
-      };
-      const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
-      timer.unref?.();
-      let running: Promise<T>;
-      try {
-        running = run();
-      } catch (error) {
-        running = Promise.reject(error);
+    return withDeadline(timeoutMs, run, () => new CacheTimeout(timeoutMs)).catch((error: unknown) => {
+      if (!this.#warned.has(op)) {
+        this.#warned.add(op);
+        const detail = error instanceof CacheTimeout ? error.message : error instanceof Error ? error.name : 'error';
+        warn(`[mcpgate] introspection cache (${store.kind}) ${op} failed (${detail}); introspecting without the cache`);
       }
-      running.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          fail(error instanceof Error ? error.name : 'error');
-        },
-      );
+      return undefined;
     });
   }
 }

@@ -1,0 +1,85 @@
+import { authenticator, type McpAuthRequest, type McpAuthSuccess } from './authenticate.js';
+import { errorResponse, type AuthErrorResponse } from './challenge.js';
+import type { Sealer } from './encryption.js';
+import { isMcpAuthError } from './errors.js';
+import { guardStore } from './lib/guarded-store.js';
+import { rateLimitedWarn } from './lib/rate-limited.js';
+import { metadataLocations, protectedResourceMetadataOf, type MetadataLocations, type ProtectedResourceMetadata } from './metadata.js';
+import { resolveAuthOptions, type McpAuthOptions } from './options.js';
+import { SessionBindings } from './sessions.js';
+import type { Principal, Store } from './types.js';
+import { tokenVerifier } from './verify-token.js';
+
+/** The configured resource server. Framework-neutral: adapters translate requests to it. */
+export interface McpAuth {
+  readonly resource: string;
+  readonly metadata: ProtectedResourceMetadata;
+  readonly metadataLocations: MetadataLocations;
+  /** The store in use, wrapped with the key schema and timeouts. */
+  readonly store: Store;
+  /** Seals token material at rest; undefined when no `encryptionKey` was given (memory store only). */
+  readonly sealer: Sealer | undefined;
+  /**
+   * Authenticates one request: credentials, token, scopes, session binding.
+   * @throws an mcpgate error; turn it into an answer with {@link McpAuth.errorResponse}.
+   */
+  authenticate(request: McpAuthRequest): Promise<McpAuthSuccess>;
+  /** The status, headers and JSON body for an error thrown by {@link McpAuth.authenticate}. */
+  errorResponse(error: unknown): AuthErrorResponse;
+  /** Binds a freshly minted session id to the principal that initialized it. */
+  bindSession(sessionId: string, principal: Principal): Promise<void>;
+  /** Forgets a session id (after DELETE). */
+  unbindSession(sessionId: string): Promise<void>;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: validates the options once, at startup, and wires validator, store and policy.
+ *
+ * @example
+ * ```ts
+ * const auth = createMcpAuth({
+ *   resource: 'https://mcp.example.com/mcp',
+ *   authorizationServers: ['https://login.example.com'],
+ *   validator: jwtValidator({ issuer: 'https://login.example.com' }),
+ *   requiredScopes: ['mcp:tools'],
+ * });
+ * ```
+ */
+export function createMcpAuth(options: McpAuthOptions): McpAuth {
+  const config = resolveAuthOptions(options);
+  const { logger } = config;
+  const report = rateLimitedWarn((message) => logger.warn(message));
+  const store = guardStore(config.store, config.storeTimeoutMs, (error) => report(`store:${error.message}`, `[mcpgate] ${error.message}; answering 503`));
+  const sessions = new SessionBindings(store, { ttlMs: config.sessionTtlMs, sealer: config.sealer, warn: (message) => report('session-renewal', message) });
+  const locations = metadataLocations(config.resource);
+  const challenge = { resourceMetadataUrl: locations.url, defaultScopes: config.requiredScopes };
+
+  return {
+    resource: config.resource,
+    metadata: protectedResourceMetadataOf(config),
+    metadataLocations: locations,
+    store,
+    sealer: config.sealer,
+    authenticate: authenticator({
+      resource: config.resource,
+      originAllowed: config.originAllowed,
+      verify: tokenVerifier(config.validator, config.tokenCache, config.resource),
+      sessions,
+      policy: config.policy,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+    }),
+    errorResponse(error) {
+      if (!isMcpAuthError(error)) logger.error(`[mcpgate] unexpected error while authenticating a request: ${describe(error)}`);
+      return errorResponse(error, challenge);
+    },
+    bindSession: (sessionId, principal) => sessions.bind(sessionId, principal),
+    unbindSession: (sessionId) => sessions.unbind(sessionId),
+    close: () => store.close(),
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
+}

@@ -1,0 +1,170 @@
+import { Sealer, type EncryptionKeyInput } from './encryption.js';
+import { assertKnownOptions } from './lib/known-options.js';
+import { loggerOption, numberOption } from './lib/option-values.js';
+import { memoryStore } from './memory-store.js';
+import { canonicalResource } from './metadata.js';
+import { originPolicy } from './origin-policy.js';
+import { ScopePolicy } from './scopes.js';
+import { VerifiedTokenCache, type TokenCacheOptions } from './token-cache.js';
+import type { Logger, Store, TokenValidator } from './types.js';
+
+/** Options of {@link createMcpAuth}. Invalid or unknown options throw a `TypeError` naming the option. */
+export interface McpAuthOptions {
+  /** Canonical URI of the MCP endpoint, e.g. `https://mcp.example.com/mcp`: the audience every token must carry. */
+  readonly resource: string;
+  /** Issuers of the authorization servers clients should use (RFC 9728 `authorization_servers`). */
+  readonly authorizationServers: readonly string[];
+  /** Turns tokens into principals: `jwtValidator(...)`, `introspectionValidator(...)` or your own. */
+  readonly validator: TokenValidator;
+  /** Where session bindings (and upstream credentials) live. Default: {@link memoryStore}. */
+  readonly store?: Store;
+  /** Scopes every request needs. Default none. */
+  readonly requiredScopes?: readonly string[];
+  /** Extra scopes per tool (step-up), e.g. `{ delete_page: ['mcp:admin'] }`. */
+  readonly toolScopes?: Readonly<Record<string, readonly string[]>>;
+  /** Scope hierarchy: `{ 'mcp:admin': ['mcp:tools'] }` means an admin token also satisfies `mcp:tools`. */
+  readonly scopeImplies?: Readonly<Record<string, readonly string[]>>;
+  /** `scopes_supported` in the metadata. Default: every scope named by `requiredScopes` and `toolScopes`. */
+  readonly scopesSupported?: readonly string[];
+  /** Human-readable name (RFC 9728 `resource_name`). */
+  readonly resourceName?: string;
+  /** URL of human-readable documentation (RFC 9728 `resource_documentation`). */
+  readonly resourceDocumentation?: string;
+  /** Verified-token cache sizing, or `false` to validate every request from scratch. */
+  readonly tokenCache?: TokenCacheOptions | false;
+  /**
+   * How long a session binding lives without use, in milliseconds: each use renews it (rewritten at
+   * most every 5 minutes, or a quarter of this time when shorter). Default 24 hours.
+   */
+  readonly sessionTtlMs?: number;
+  /** Longest any store call may take before the request fails closed with 503, in milliseconds. Default 2,000. */
+  readonly storeTimeoutMs?: number;
+  /**
+   * Origins allowed to call the endpoint from a browser (`Origin` header; DNS-rebinding protection).
+   * Requests without `Origin` are not affected. Default: the resource's own origin, plus any loopback
+   * origin when the resource itself is on loopback. `'*'` turns the check off.
+   */
+  readonly allowedOrigins?: readonly string[] | '*';
+  /**
+   * Key(s) sealing token material at rest (AES-256-GCM): base64 of 32 bytes, or `{ id, key }`; the first
+   * seals, all open (rotation). Required when the store is persistent.
+   */
+  readonly encryptionKey?: EncryptionKeyInput | readonly EncryptionKeyInput[];
+  /** Where warnings (store outages) and unexpected validator failures go, never with token bytes. Default `console`. */
+  readonly logger?: Logger;
+}
+
+/** The options of {@link createMcpAuth}, checked, with defaults filled in. */
+export interface ResolvedAuthOptions {
+  readonly resource: string;
+  readonly authorizationServers: string[];
+  readonly validator: TokenValidator;
+  readonly store: Store;
+  readonly requiredScopes: string[];
+  readonly scopesSupported: string[];
+  readonly policy: ScopePolicy;
+  readonly tokenCache: VerifiedTokenCache;
+  readonly sessionTtlMs: number;
+  readonly storeTimeoutMs: number;
+  readonly originAllowed: (origin: string) => boolean;
+  readonly sealer: Sealer | undefined;
+  readonly logger: Logger;
+  /** The validator's clock tolerance, in seconds. */
+  readonly clockToleranceSeconds: number;
+  readonly resourceName: string | undefined;
+  readonly resourceDocumentation: string | undefined;
+}
+
+const KNOWN_OPTIONS = Object.keys({
+  resource: true,
+  authorizationServers: true,
+  validator: true,
+  store: true,
+  requiredScopes: true,
+  toolScopes: true,
+  scopeImplies: true,
+  scopesSupported: true,
+  resourceName: true,
+  resourceDocumentation: true,
+  tokenCache: true,
+  sessionTtlMs: true,
+  storeTimeoutMs: true,
+  allowedOrigins: true,
+  encryptionKey: true,
+  logger: true,
+} satisfies Record<keyof McpAuthOptions, true>);
+
+/** Checks every option of {@link createMcpAuth} once, at startup; throws a `TypeError` naming the first bad one. */
+export function resolveAuthOptions(options: McpAuthOptions): ResolvedAuthOptions {
+  assertKnownOptions(options, KNOWN_OPTIONS, 'createMcpAuth');
+  const resource = canonicalResource(options.resource, 'resource');
+  const validator = options.validator;
+  if (typeof validator !== 'object' || validator === null || typeof validator.validate !== 'function') {
+    throw new TypeError('validator must implement TokenValidator (validate(token, ctx))');
+  }
+  const requiredScopes = checkScopes(options.requiredScopes ?? [], 'requiredScopes');
+  const toolScopes = options.toolScopes ?? {};
+  if (typeof toolScopes !== 'object' || toolScopes === null) throw new TypeError('toolScopes must map tool names to scope arrays');
+  for (const [tool, scopes] of Object.entries(toolScopes)) checkScopes(scopes, `toolScopes.${tool}`);
+  const scopeImplies = options.scopeImplies ?? {};
+  for (const [scope, implied] of Object.entries(scopeImplies)) checkScopes(implied, `scopeImplies.${scope}`);
+  const store = options.store ?? memoryStore();
+  if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.add !== 'function') {
+    throw new TypeError('store must implement Store (get, set, delete, add, deleteIfEquals, close)');
+  }
+  const sealer = options.encryptionKey === undefined ? undefined : new Sealer(options.encryptionKey, 'encryptionKey');
+  if (store.persistent && sealer === undefined) {
+    throw new TypeError(`encryptionKey is required with the persistent ${store.kind} store: token material is sealed at rest`);
+  }
+  const scopesSupported = options.scopesSupported
+    ? checkScopes(options.scopesSupported, 'scopesSupported')
+    : [...new Set([...requiredScopes, ...Object.values(toolScopes).flat()])];
+  return {
+    resource,
+    authorizationServers: checkIssuers(options.authorizationServers),
+    validator,
+    store,
+    requiredScopes,
+    scopesSupported,
+    policy: new ScopePolicy({ requiredScopes, toolScopes, scopeImplies }),
+    tokenCache: tokenCacheFor(options.tokenCache, validator),
+    sessionTtlMs: numberOption(options.sessionTtlMs, 'sessionTtlMs', 24 * 3_600_000, { sign: 'positive', unit: 'milliseconds' }),
+    storeTimeoutMs: numberOption(options.storeTimeoutMs, 'storeTimeoutMs', 2_000, { sign: 'positive', unit: 'milliseconds' }),
+    originAllowed: originPolicy(resource, options.allowedOrigins),
+    sealer,
+    logger: loggerOption(options.logger),
+    clockToleranceSeconds: numberOption(validator.clockToleranceSeconds, 'validator.clockToleranceSeconds', 0, { sign: 'non-negative', unit: 'seconds' }),
+    resourceName: options.resourceName,
+    resourceDocumentation: options.resourceDocumentation,
+  };
+}
+
+function tokenCacheFor(option: TokenCacheOptions | false | undefined, validator: TokenValidator): VerifiedTokenCache {
+  const validatorTtl = numberOption(validator.maxCacheTtlMs, 'validator.maxCacheTtlMs', Infinity, { sign: 'non-negative', unit: 'milliseconds' });
+  if (option !== undefined && option !== false && (typeof option !== 'object' || option === null)) {
+    throw new TypeError('tokenCache must be { maxEntries, maxTtlMs } or false');
+  }
+  const cacheOptions = option === false ? { maxEntries: 0 } : (option ?? {});
+  return new VerifiedTokenCache({ ...cacheOptions, maxTtlMs: Math.min(cacheOptions.maxTtlMs ?? 5 * 60_000, validatorTtl) });
+}
+
+function checkIssuers(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw new TypeError('authorizationServers must list at least one issuer URL');
+  return value.map((issuer, i) => {
+    if (typeof issuer !== 'string') throw new TypeError(`authorizationServers[${i}] must be a string`);
+    if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol)) {
+      throw new TypeError(`authorizationServers[${i}] must be an absolute http(s) URL, got ${JSON.stringify(issuer)}`);
+    }
+    return issuer;
+  });
+}
+
+function checkScopes(value: unknown, option: string): string[] {
+  if (!Array.isArray(value)) throw new TypeError(`${option} must be an array of scope strings`);
+  for (const scope of value) {
+    if (typeof scope !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) {
+      throw new TypeError(`${option} contains an invalid scope ${JSON.stringify(scope)}`);
+    }
+  }
+  return [...new Set(value as string[])];
+}
