@@ -1,6 +1,7 @@
 // Quoted in README.md ("### Whose account came back: the identity check"), where it continues the
-// upstream example (readme-upstream.ts). The region is the README's code block, character for character:
-// test/docs.test.ts type-checks this file and fails when the two differ. Edit both together.
+// upstream example (readme-upstream.ts), and in packages/upstream/README.md (same heading). The region is
+// both READMEs' code block, character for character: test/docs.test.ts type-checks this file and fails
+// when a copy differs. Edit all three together.
 import { principalOf, isMcpAuthError, type McpAuth } from '@mcpgate/core';
 import { createUpstreamCredentials } from '@mcpgate/upstream';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -16,7 +17,7 @@ const upstream = createUpstreamCredentials({
     'claims' in principal && upstream.claims['email_verified'] === true && upstream.claims['email'] === principal.claims['email'],
 });
 
-// upstream_whoami as above, now telling the user why there is no connection:
+// a tool calling the API as the user, telling them why there is no connection:
 server.registerTool('upstream_whoami', { description: 'Call the API as you' }, async (extra) => {
   try {
     const res = await upstream.fetch(principalOf(extra), 'https://api.example.com/me');

@@ -32,7 +32,8 @@ export interface UpstreamIdentityContext {
 
 /**
  * Decides whether the upstream account that approved a device authorization may act for the principal
- * that started it. Only `true` accepts; `false` (or a throw) stores nothing.
+ * that started it. Only `true` accepts. `false` stores nothing and ends the flow with `identity_mismatch`;
+ * a throw (or a userinfo endpoint that cannot be reached) stores nothing and ends it with `failed`.
  *
  * @example
  * ```ts

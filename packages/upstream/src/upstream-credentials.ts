@@ -52,7 +52,7 @@ export interface UpstreamCredentialsOptions {
    * cannot be identified is refused; when the issuers differ, the identities cannot be compared and
    * **any approving account is accepted** — give a verifier (mapping accounts, comparing verified
    * e-mails, or an allow-list) if a user could be tricked into starting a flow someone else approves.
-   * A refusal stores nothing and ends the flow with `identity_mismatch`.
+   * A refusal stores nothing and ends the flow with `identity_mismatch` (a verifier that throws: `failed`).
    */
   readonly verifyUpstreamIdentity?: UpstreamIdentityVerifier | undefined;
   /** Told how each background device authorization ended. */
