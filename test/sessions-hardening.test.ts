@@ -66,7 +66,7 @@ describe('item 6: idle sessions are closed, freed and unbound', () => {
       for (let i = 0; i < 5; i++) {
         const preflight = await fetch(stack.mcpUrl, {
           method: 'OPTIONS',
-          headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'mcp-session-id': session },
+          headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'POST', 'mcp-session-id': session },
         });
         expect(preflight.status).toBe(204);
         await sleep(240);

@@ -1,6 +1,7 @@
 import { extractBearerToken, type CredentialSources } from './bearer.js';
 import { InvalidRequestError, OriginNotAllowedError } from './errors.js';
-import { toolNamesOf, type ScopePolicy } from './scopes.js';
+import { operationsOf } from './operations.js';
+import type { ScopePolicy } from './scopes.js';
 import type { SessionBindings } from './sessions.js';
 import type { AuthInfo, Principal } from './types.js';
 import type { TokenVerifier } from './verify-token.js';
@@ -43,6 +44,8 @@ export interface McpAuthSuccess {
 
 export interface PipelineParts {
   readonly resource: string;
+  /** Absolute URL of the resource's RFC 9728 metadata (SDK 2.x `AuthInfo.resourceMetadataUrl`). */
+  readonly resourceMetadataUrl: string;
   readonly originAllowed: (origin: string) => boolean;
   readonly verify: TokenVerifier;
   readonly sessions: SessionBindings;
@@ -70,12 +73,13 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest) =
     if (request.sessionId !== undefined) await sessions.assert(request.sessionId, principal);
     policy.assert(principal.scopes, []);
     const body = request.body !== undefined || request.readBody === undefined ? request.body : await request.readBody();
-    if (policy.dependsOnTools && request.method === 'POST' && body === undefined) {
-      throw new InvalidRequestError('Invalid Request: per-tool scopes apply and the JSON-RPC body could not be read', { jsonRpcCode: -32600 });
+    const strict = policy.dependsOnOperations;
+    if (strict && request.method === 'POST' && body === undefined) {
+      throw new InvalidRequestError('Invalid Request: per-operation scopes apply and the JSON-RPC body could not be read', { jsonRpcCode: -32600 });
     }
-    if (policy.dependsOnTools || request.mcpName !== undefined) {
-      const tools = toolNamesOf({ mcpName: request.mcpName, mcpMethod: request.mcpMethod, body }, policy.dependsOnTools);
-      if (tools.length > 0) policy.assert(principal.scopes, tools);
+    if (strict || request.mcpName !== undefined || request.mcpMethod !== undefined) {
+      const operations = operationsOf({ mcpName: request.mcpName, mcpMethod: request.mcpMethod, body }, strict);
+      if (operations.length > 0) policy.assert(principal.scopes, operations);
     }
     const authInfo: AuthInfo = {
       token,
@@ -83,6 +87,7 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest) =
       scopes: [...principal.scopes],
       expiresAt: principal.expiresAt,
       resource,
+      resourceMetadataUrl: parts.resourceMetadataUrl,
       extra: { principal },
     };
     return { principal, authInfo, body, validUntil: (principal.expiresAt + tolerance) * 1000 };

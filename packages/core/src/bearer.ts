@@ -1,4 +1,5 @@
 import { InvalidRequestError, NoCredentialsError } from './errors.js';
+import { trimOws } from './lib/header-value.js';
 
 /** Where credentials may have appeared on a request, as the adapter saw it. */
 export interface CredentialSources {
@@ -43,7 +44,7 @@ export function extractBearerToken(sources: CredentialSources): string {
   }
   // Only optional whitespace (SP / HTAB, RFC 9110 §5.6.3) surrounds a field value; `trim()` would also
   // strip U+00A0, U+FEFF and line separators and accept what no other parser does.
-  const value = trimOptionalWhitespace(headers[0] ?? '');
+  const value = trimOws(headers[0] ?? '');
   if (value === '') {
     throw new InvalidRequestError('empty Authorization header');
   }
@@ -65,13 +66,4 @@ export function extractBearerToken(sources: CredentialSources): string {
     throw new InvalidRequestError('the bearer token must be a single b64token');
   }
   return token;
-}
-
-function trimOptionalWhitespace(value: string): string {
-  const ows = (i: number): boolean => value.charCodeAt(i) === 0x20 || value.charCodeAt(i) === 0x09;
-  let start = 0;
-  let end = value.length;
-  while (start < end && ows(start)) start++;
-  while (end > start && ows(end - 1)) end--;
-  return value.slice(start, end);
 }

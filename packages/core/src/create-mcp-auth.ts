@@ -20,6 +20,11 @@ export interface McpAuth {
   /** Seals token material at rest; undefined when no `encryptionKey` was given (memory store only). */
   readonly sealer: Sealer | undefined;
   /**
+   * Whether a browser at `origin` (the `Origin` header) may call the endpoint: `allowedOrigins`, by default
+   * the resource's own origin (plus loopback origins for a loopback resource). Adapters answer CORS with it.
+   */
+  isOriginAllowed(origin: string): boolean;
+  /**
    * Authenticates one request: credentials, token, scopes, session binding.
    * @throws an mcpgate error; turn it into an answer with {@link McpAuth.errorResponse}.
    */
@@ -62,8 +67,10 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
     metadataLocations: locations,
     store,
     sealer: config.sealer,
+    isOriginAllowed: config.originAllowed,
     authenticate: authenticator({
       resource: config.resource,
+      resourceMetadataUrl: locations.url,
       originAllowed: config.originAllowed,
       verify: tokenVerifier(config.validator, config.tokenCache, config.resource),
       sessions,

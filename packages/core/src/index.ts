@@ -10,7 +10,8 @@ export type { CredentialSources } from './bearer.js';
 export type { MetadataLocations, ProtectedResourceMetadata } from './metadata.js';
 export type { TokenCacheOptions } from './token-cache.js';
 
-export { principalOf } from './principal.js';
+export { authInfoOf, principalOf } from './principal.js';
+export type { AuthSource } from './principal.js';
 
 export { memoryStore } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
@@ -46,3 +47,6 @@ export type {
   UpstreamTokenSet,
   ValidationContext,
 } from './types.js';
+
+export { createStateCodec, InvalidStateError } from './state-codec.js';
+export type { InvalidStateReason, StateCodec, StateCodecOptions, StateOwner, StatePurpose } from './state-codec.js';

@@ -4,7 +4,7 @@ import { loggerOption, numberOption } from './lib/option-values.js';
 import { memoryStore } from './memory-store.js';
 import { canonicalResource } from './metadata.js';
 import { originPolicy } from './origin-policy.js';
-import { ScopePolicy } from './scopes.js';
+import { ScopePolicy, type ScopeMap } from './scopes.js';
 import { VerifiedTokenCache, type TokenCacheOptions } from './token-cache.js';
 import type { Logger, Store, TokenValidator } from './types.js';
 
@@ -21,10 +21,17 @@ export interface McpAuthOptions {
   /** Scopes every request needs. Default none. */
   readonly requiredScopes?: readonly string[];
   /** Extra scopes per tool (step-up), e.g. `{ delete_page: ['mcp:admin'] }`. */
-  readonly toolScopes?: Readonly<Record<string, readonly string[]>>;
+  readonly toolScopes?: ScopeMap;
+  /**
+   * Extra scopes per resource read (`resources/read`), by URI or RFC 6570 URI template, e.g.
+   * `{ 'file:///reports/{name}': ['reports:read'] }`. A URI matching several entries needs all their scopes.
+   */
+  readonly resourceScopes?: ScopeMap;
+  /** Extra scopes per prompt (`prompts/get`), by name. */
+  readonly promptScopes?: ScopeMap;
   /** Scope hierarchy: `{ 'mcp:admin': ['mcp:tools'] }` means an admin token also satisfies `mcp:tools`. */
-  readonly scopeImplies?: Readonly<Record<string, readonly string[]>>;
-  /** `scopes_supported` in the metadata. Default: every scope named by `requiredScopes` and `toolScopes`. */
+  readonly scopeImplies?: ScopeMap;
+  /** `scopes_supported` in the metadata. Default: every scope named by `requiredScopes` and the tool, resource and prompt scopes. */
   readonly scopesSupported?: readonly string[];
   /** Human-readable name (RFC 9728 `resource_name`). */
   readonly resourceName?: string;
@@ -82,6 +89,8 @@ const KNOWN_OPTIONS = Object.keys({
   store: true,
   requiredScopes: true,
   toolScopes: true,
+  resourceScopes: true,
+  promptScopes: true,
   scopeImplies: true,
   scopesSupported: true,
   resourceName: true,
@@ -103,12 +112,15 @@ export function resolveAuthOptions(options: McpAuthOptions): ResolvedAuthOptions
     throw new TypeError('validator must implement TokenValidator (validate(token, ctx))');
   }
   const requiredScopes = checkScopes(options.requiredScopes ?? [], 'requiredScopes');
-  const toolScopes = options.toolScopes ?? {};
-  if (typeof toolScopes !== 'object' || toolScopes === null) throw new TypeError('toolScopes must map tool names to scope arrays');
-  for (const [tool, scopes] of Object.entries(toolScopes)) checkScopes(scopes, `toolScopes.${tool}`);
-  const scopeImplies = options.scopeImplies ?? {};
-  for (const [scope, implied] of Object.entries(scopeImplies)) checkScopes(implied, `scopeImplies.${scope}`);
-  const store = options.store ?? memoryStore();
+  const toolScopes = checkScopeMap(options.toolScopes, 'toolScopes');
+  const resourceScopes = checkScopeMap(options.resourceScopes, 'resourceScopes');
+  const promptScopes = checkScopeMap(options.promptScopes, 'promptScopes');
+  const scopeImplies = checkScopeMap(options.scopeImplies, 'scopeImplies');
+  for (const uri of Object.keys(resourceScopes)) {
+    if (!URL.canParse(uri.replace(/\{[^}]*\}/g, 'x'))) throw new TypeError(`resourceScopes: ${JSON.stringify(uri)} is neither an absolute URI nor a URI template`);
+  }
+  const logger = loggerOption(options.logger);
+  const store = options.store ?? memoryStore({ logger });
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.add !== 'function') {
     throw new TypeError('store must implement Store (get, set, delete, add, deleteIfEquals, close)');
   }
@@ -118,7 +130,7 @@ export function resolveAuthOptions(options: McpAuthOptions): ResolvedAuthOptions
   }
   const scopesSupported = options.scopesSupported
     ? checkScopes(options.scopesSupported, 'scopesSupported')
-    : [...new Set([...requiredScopes, ...Object.values(toolScopes).flat()])];
+    : [...new Set([...requiredScopes, ...[toolScopes, resourceScopes, promptScopes].flatMap((map) => Object.values(map).flat())])];
   return {
     resource,
     authorizationServers: checkIssuers(options.authorizationServers),
@@ -126,13 +138,13 @@ export function resolveAuthOptions(options: McpAuthOptions): ResolvedAuthOptions
     store,
     requiredScopes,
     scopesSupported,
-    policy: new ScopePolicy({ requiredScopes, toolScopes, scopeImplies }),
+    policy: new ScopePolicy({ requiredScopes, toolScopes, resourceScopes, promptScopes, scopeImplies }),
     tokenCache: tokenCacheFor(options.tokenCache, validator),
     sessionTtlMs: numberOption(options.sessionTtlMs, 'sessionTtlMs', 24 * 3_600_000, { sign: 'positive', unit: 'milliseconds' }),
     storeTimeoutMs: numberOption(options.storeTimeoutMs, 'storeTimeoutMs', 2_000, { sign: 'positive', unit: 'milliseconds' }),
     originAllowed: originPolicy(resource, options.allowedOrigins),
     sealer,
-    logger: loggerOption(options.logger),
+    logger,
     clockToleranceSeconds: numberOption(validator.clockToleranceSeconds, 'validator.clockToleranceSeconds', 0, { sign: 'non-negative', unit: 'seconds' }),
     resourceName: options.resourceName,
     resourceDocumentation: options.resourceDocumentation,
@@ -157,6 +169,13 @@ function checkIssuers(value: unknown): string[] {
     }
     return issuer;
   });
+}
+
+function checkScopeMap(value: unknown, option: string): ScopeMap {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${option} must map names to scope arrays`);
+  for (const [name, scopes] of Object.entries(value)) checkScopes(scopes, `${option}.${name}`);
+  return value as ScopeMap;
 }
 
 function checkScopes(value: unknown, option: string): string[] {

@@ -1,102 +1,72 @@
-import { InsufficientScopeError, InvalidRequestError } from './errors.js';
+import { InsufficientScopeError } from './errors.js';
+import { uriTemplatePattern } from './lib/uri-template.js';
+import type { McpOperation } from './operations.js';
+
+/** Scopes by name: `{ delete_page: ['mcp:admin'] }`. */
+export type ScopeMap = Readonly<Record<string, readonly string[]>>;
 
 /** Which scopes each request needs. */
 export interface ScopePolicyOptions {
   /** Scopes every request must carry. */
   readonly requiredScopes?: readonly string[];
   /** Extra scopes per tool name, checked on `tools/call` (step-up authorization). */
-  readonly toolScopes?: Readonly<Record<string, readonly string[]>>;
+  readonly toolScopes?: ScopeMap;
+  /**
+   * Extra scopes per resource, checked on `resources/read`: keys are URIs or RFC 6570 URI templates
+   * (`file:///reports/{name}`). A URI is matched as the MCP SDKs route it (parsed and serialised by
+   * `URL`, exact URIs and every template tried) and as sent; it needs the scopes of every entry it matches.
+   */
+  readonly resourceScopes?: ScopeMap;
+  /** Extra scopes per prompt name, checked on `prompts/get`. */
+  readonly promptScopes?: ScopeMap;
   /**
    * Scope hierarchy: a granted scope satisfies every scope it implies, transitively.
    * `{ 'mcp:admin': ['mcp:tools'] }` lets an `mcp:admin` token call what needs `mcp:tools`.
    */
-  readonly scopeImplies?: Readonly<Record<string, readonly string[]>>;
+  readonly scopeImplies?: ScopeMap;
 }
 
-/** What {@link toolNamesOf} reads of a request. */
-export interface ToolNameSource {
-  /** `Mcp-Name` header, when present. */
-  readonly mcpName?: string | undefined;
-  /** `Mcp-Method` header, when present. */
-  readonly mcpMethod?: string | undefined;
-  /** The parsed JSON-RPC body (one message or a batch), exactly the object the transport will dispatch. */
-  readonly body?: unknown;
-}
-
-const invalid = (message: string): InvalidRequestError => new InvalidRequestError(`Invalid Request: ${message}`, { jsonRpcCode: -32600 });
-const own = (value: object, key: string): unknown => (Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined);
-
-/**
- * The tool names an MCP request calls: from the JSON-RPC body (single or batch) and the `Mcp-Name`
- * header, read as own properties only.
- *
- * With `strict` (scopes depend on the tool), every message must be readable unambiguously: an object
- * whose `method` is an own string (or a response: an `id` with a `result` or `error`), and every
- * `tools/call` must carry an own `params` object with an own string `name`. Anything else is refused
- * rather than treated as "no tool" (fail closed).
- *
- * @throws InvalidRequestError: JSON-RPC -32600 for an unreadable message in strict mode, -32020 when
- * `Mcp-Name` contradicts the body.
- */
-export function toolNamesOf(request: ToolNameSource, strict = false): string[] {
-  const body = request.body;
-  const messages: readonly unknown[] = Array.isArray(body) ? body : body === undefined ? [] : [body];
-  const names: string[] = [];
-  let calls = 0;
-  for (const message of messages) {
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      if (strict) throw invalid('a JSON-RPC message must be an object');
-      continue;
-    }
-    const method = own(message, 'method');
-    if (typeof method !== 'string') {
-      const isResponse = method === undefined && Object.hasOwn(message, 'id') && (Object.hasOwn(message, 'result') || Object.hasOwn(message, 'error'));
-      if (strict && !isResponse) throw invalid('method must be a string');
-      continue;
-    }
-    if (method !== 'tools/call') continue;
-    calls++;
-    const params = own(message, 'params');
-    const name = typeof params === 'object' && params !== null && !Array.isArray(params) ? own(params, 'name') : undefined;
-    if (typeof name === 'string') {
-      if (!names.includes(name)) names.push(name);
-    } else if (strict) {
-      throw invalid('tools/call needs params.name, a string');
-    }
-  }
-  const header = request.mcpName;
-  if (header !== undefined && header !== '' && (request.mcpMethod === undefined || request.mcpMethod === 'tools/call')) {
-    if (calls === 1 && !names.includes(header)) {
-      throw new InvalidRequestError('the Mcp-Name header does not match the JSON-RPC body', { jsonRpcCode: -32020 });
-    }
-    if (!names.includes(header)) names.push(header);
-  }
-  return names;
+interface ResourceRule {
+  readonly exact: string | undefined;
+  readonly pattern: RegExp | undefined;
+  readonly scopes: readonly string[];
 }
 
 /** Decides whether granted scopes satisfy a request; immutable and cheap to call per request. */
 export class ScopePolicy {
   readonly requiredScopes: readonly string[];
-  readonly #toolScopes: ReadonlyMap<string, readonly string[]>;
+  readonly #tools: ReadonlyMap<string, readonly string[]>;
+  readonly #prompts: ReadonlyMap<string, readonly string[]>;
+  readonly #resources: readonly ResourceRule[];
   readonly #closure: ReadonlyMap<string, ReadonlySet<string>>;
 
   constructor(options: ScopePolicyOptions = {}) {
     this.requiredScopes = [...new Set(options.requiredScopes ?? [])];
-    this.#toolScopes = new Map(Object.entries(options.toolScopes ?? {}).map(([tool, scopes]) => [tool, [...new Set(scopes)]]));
+    this.#tools = byName(options.toolScopes);
+    this.#prompts = byName(options.promptScopes);
+    this.#resources = Object.entries(options.resourceScopes ?? {}).map(([key, scopes]) => {
+      const template = key.includes('{');
+      return {
+        exact: template ? undefined : normalizedUri(key) ?? key,
+        pattern: template ? uriTemplatePattern(key) : undefined,
+        scopes: [...new Set(scopes)],
+      };
+    });
     this.#closure = impliedClosure(options.scopeImplies ?? {});
   }
 
-  /** True when some tool needs more than the global scopes: the request body then decides, and must be readable. */
-  get dependsOnTools(): boolean {
-    return this.#toolScopes.size > 0;
+  /** True when some operation needs more than the global scopes: the request body then decides, and must be readable. */
+  get dependsOnOperations(): boolean {
+    return this.#tools.size > 0 || this.#prompts.size > 0 || this.#resources.length > 0;
   }
 
-  /** Every scope the named tools (plus the global requirement) need, in a stable order. */
-  scopesFor(tools: readonly string[]): readonly string[] {
-    if (tools.length === 0 || !tools.some((tool) => this.#toolScopes.has(tool))) return this.requiredScopes;
-    const all = new Set(this.requiredScopes);
-    for (const tool of tools) for (const s of this.#toolScopes.get(tool) ?? []) all.add(s);
-    return [...all];
+  /** Every scope the operations (plus the global requirement) need, in a stable order. */
+  scopesFor(operations: readonly McpOperation[]): readonly string[] {
+    let all: Set<string> | undefined;
+    for (const operation of operations) {
+      for (const scope of this.#extra(operation)) (all ??= new Set(this.requiredScopes)).add(scope);
+    }
+    return all === undefined ? this.requiredScopes : [...all];
   }
 
   /** Whether `granted` satisfies `needed`, honouring the hierarchy. */
@@ -113,16 +83,40 @@ export class ScopePolicy {
   }
 
   /** @throws InsufficientScopeError listing every scope the request needs when `granted` falls short. */
-  assert(granted: readonly string[], tools: readonly string[]): void {
-    const needed = this.scopesFor(tools);
+  assert(granted: readonly string[], operations: readonly McpOperation[]): void {
+    const needed = this.scopesFor(operations);
     if (!this.satisfies(granted, needed)) {
-      // Tool names come from the request: they stay out of the message, which becomes a header value.
-      throw new InsufficientScopeError(`${tools.length > 0 ? 'this tool' : 'this server'} requires scope ${needed.join(' ')}`, needed);
+      // Names come from the request: they stay out of the message, which becomes a header value.
+      throw new InsufficientScopeError(`${operations.length > 0 ? `this ${operations[0]?.kind}` : 'this server'} requires scope ${needed.join(' ')}`, needed);
+    }
+  }
+
+  #extra(operation: McpOperation): readonly string[] {
+    switch (operation.kind) {
+      case 'tool':
+        return this.#tools.get(operation.name) ?? [];
+      case 'prompt':
+        return this.#prompts.get(operation.name) ?? [];
+      case 'resource': {
+        const forms = [operation.name, normalizedUri(operation.name)];
+        return this.#resources.flatMap((rule) =>
+          forms.some((uri) => uri !== undefined && (rule.exact !== undefined ? uri === rule.exact : (rule.pattern as RegExp).test(uri))) ? rule.scopes : [],
+        );
+      }
     }
   }
 }
 
-function impliedClosure(implies: Readonly<Record<string, readonly string[]>>): Map<string, Set<string>> {
+/** The URI as the MCP SDKs look resources up: `new URL(uri).toString()`; undefined when it does not parse. */
+function normalizedUri(uri: string): string | undefined {
+  return URL.canParse(uri) ? new URL(uri).toString() : undefined;
+}
+
+function byName(map: ScopeMap | undefined): Map<string, readonly string[]> {
+  return new Map(Object.entries(map ?? {}).map(([name, scopes]) => [name, [...new Set(scopes)]]));
+}
+
+function impliedClosure(implies: ScopeMap): Map<string, Set<string>> {
   const closure = new Map<string, Set<string>>();
   for (const root of Object.keys(implies)) {
     const seen = new Set<string>();

@@ -6,7 +6,8 @@
  * Where mcpgate reports what an operator should know: `warn` for degraded operation (a store outage, an
  * authorization server refusing this client), `error` for a bug-shaped failure (a validator that threw
  * something unexpected). Messages are single lines and never carry token bytes or secrets. `console`
- * fits, and so do pino and winston loggers. Every mcpgate factory takes it as its `logger` option.
+ * fits, and so do pino and winston loggers. Every mcpgate factory that reports anything takes it as
+ * its `logger` option.
  */
 export interface Logger {
   warn(message: string): void;
@@ -135,5 +136,7 @@ export interface AuthInfo {
   /** Seconds since the epoch. */
   expiresAt?: number;
   resource?: URL;
+  /** Absolute URL of this resource's RFC 9728 metadata (SDK 2.x reads it for its own scope challenges). */
+  resourceMetadataUrl?: string;
   extra?: Record<string, unknown>;
 }

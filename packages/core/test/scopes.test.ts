@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ScopePolicy, toolNamesOf } from '../src/scopes.js';
+import { toolNamesOf } from '../src/operations.js';
+import { ScopePolicy } from '../src/scopes.js';
+
+const tool = (name: string) => ({ kind: 'tool' as const, name });
 
 describe('toolNamesOf', () => {
   it('reads tools/call from single and batch bodies and the Mcp-Name header', () => {
@@ -34,7 +37,7 @@ describe('ScopePolicy', () => {
 
   it('lists every scope an operation needs', () => {
     expect(policy.scopesFor([])).toEqual(['mcp:tools']);
-    expect(policy.scopesFor(['delete_page'])).toEqual(['mcp:tools', 'mcp:admin']);
+    expect(policy.scopesFor([tool('delete_page')])).toEqual(['mcp:tools', 'mcp:admin']);
   });
 
   it('honours the hierarchy transitively', () => {
@@ -44,9 +47,9 @@ describe('ScopePolicy', () => {
   });
 
   it('throws insufficient_scope with all needed scopes', () => {
-    expect(() => policy.assert(['mcp:tools'], ['delete_page'])).toThrow(
+    expect(() => policy.assert(['mcp:tools'], [tool('delete_page')])).toThrow(
       expect.objectContaining({ code: 'ERR_INSUFFICIENT_SCOPE', requiredScopes: ['mcp:tools', 'mcp:admin'] }),
     );
-    expect(() => policy.assert(['mcp:tools'], ['whoami'])).not.toThrow();
+    expect(() => policy.assert(['mcp:tools'], [tool('whoami')])).not.toThrow();
   });
 });

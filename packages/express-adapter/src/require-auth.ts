@@ -1,8 +1,8 @@
-import { InvalidRequestError, type McpAuth, type McpAuthSuccess } from '@mcpgate/core';
-import { assertKnownOptions } from '@mcpgate/core/internal';
+import { InvalidRequestError, OriginNotAllowedError, type McpAuth, type McpAuthSuccess } from '@mcpgate/core';
+import { assertKnownOptions, corsHeaders, preflightHeaders } from '@mcpgate/core/internal';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bindSessionOnResponse } from './lib/bind-on-initialize.js';
-import { readJsonRpcBody, type BodyLimits } from './lib/body.js';
+import { readJsonRpcBody, replayBody, type BodyLimits } from './lib/body.js';
 import { endWhenCredentialsExpire } from './lib/expiry.js';
 import { isCorsPreflight, toAuthRequest } from './lib/request.js';
 import { sendError } from './lib/respond.js';
@@ -12,6 +12,13 @@ export interface RequireMcpAuthOptions {
   readonly bodyLimitBytes?: number;
   /** Longest the body may take to arrive once authentication has passed, in milliseconds; then 408. Default 10,000. */
   readonly bodyTimeoutMs?: number;
+  /**
+   * Answer CORS for the origins `auth` allows (`allowedOrigins`): preflights get 204 (or 403 for another
+   * origin) and every answer to an allowed origin carries `Access-Control-Allow-Origin` and exposes
+   * `WWW-Authenticate`, `Mcp-Session-Id`, `Mcp-Protocol-Version` and `DPoP-Nonce`. `false`: preflights pass
+   * through to your own CORS middleware, unauthenticated. Default true.
+   */
+  readonly cors?: boolean;
 }
 
 /**
@@ -29,10 +36,13 @@ export interface RequireMcpAuthOptions {
  * - Session ids minted by the transport are bound to the caller before the client sees them; DELETE
  *   unbinds.
  * - A response still open when the token expires (an SSE stream) is ended then.
- * - CORS preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`, which never carry
- *   credentials) pass through to your CORS middleware, unauthenticated (`req.auth` unset: answer them
- *   without touching any session); any other `OPTIONS` is authenticated. A GET, DELETE or OPTIONS that
- *   carries a body is refused (400).
+ * - CORS for the origins `auth` allows: a preflight is answered here (204, or 403 for another origin),
+ *   and every answer to an allowed origin exposes the challenge and the session id (`cors: false` leaves
+ *   preflights to your own middleware, unauthenticated). Any other `OPTIONS` is authenticated. A GET,
+ *   DELETE or OPTIONS that carries a body is refused (400).
+ * - Works in front of the SDK 1.x transport (`transport.handleRequest(req, res, req.body)`) and of SDK 2.x
+ *   `toNodeHandler(createMcpHandler(...))`, with or without a body parser: the checked body is handed on as
+ *   `req.body` and replayed to whatever reads the request stream again.
  *
  * @example
  * ```ts
@@ -40,7 +50,9 @@ export interface RequireMcpAuthOptions {
  * ```
  */
 export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {}): RequestHandler {
-  assertKnownOptions(options, ['bodyLimitBytes', 'bodyTimeoutMs'], 'requireMcpAuth');
+  assertKnownOptions(options, ['bodyLimitBytes', 'bodyTimeoutMs', 'cors'], 'requireMcpAuth');
+  const cors = options.cors ?? true;
+  if (typeof cors !== 'boolean') throw new TypeError('requireMcpAuth: cors must be a boolean');
   const limits: BodyLimits = {
     limitBytes: positiveInteger(options.bodyLimitBytes ?? 4 * 1024 * 1024, 'bodyLimitBytes'),
     timeoutMs: positiveInteger(options.bodyTimeoutMs ?? 10_000, 'bodyTimeoutMs'),
@@ -48,7 +60,7 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
 
   const succeed = (req: Request, res: Response, next: NextFunction, result: McpAuthSuccess): void => {
     req.auth = result.authInfo;
-    if (req.method === 'POST') req.body = result.body;
+    if (req.method === 'POST') replayBody(req, result.body);
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId !== 'string') {
       if (req.method === 'POST') bindSessionOnResponse(auth, res, result.principal);
@@ -62,7 +74,18 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
   };
 
   return (req: Request, res: Response, next: NextFunction) => {
-    if (isCorsPreflight(req)) return next();
+    const origin = req.headers.origin;
+    if (isCorsPreflight(req)) {
+      if (!cors) return next();
+      if (typeof origin === 'string' && auth.isOriginAllowed(origin)) {
+        const requested = req.headers['access-control-request-headers'];
+        res.set(preflightHeaders(origin, typeof requested === 'string' ? requested : undefined)).status(204).end();
+      } else {
+        sendError(auth, res, new OriginNotAllowedError('origin not allowed'), !req.complete);
+      }
+      return;
+    }
+    if (cors && typeof origin === 'string' && auth.isOriginAllowed(origin)) res.set(corsHeaders(origin));
     if (req.method !== 'POST' && hasBody(req)) {
       sendError(auth, res, new InvalidRequestError(`a ${req.method} request to the MCP endpoint carries no body`), true);
       return;

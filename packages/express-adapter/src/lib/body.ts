@@ -10,6 +10,9 @@ export interface BodyLimits {
 
 type WithRawBody = Request & { rawBody?: Buffer };
 
+/** The bytes this adapter read from the stream itself, per request (a parser's `rawBody` is not trusted to be what it parsed). */
+const readHere = new WeakMap<Request, Buffer>();
+
 const tooLarge = (limit: number): InvalidRequestError =>
   new InvalidRequestError(`Payload Too Large: the body must not exceed ${limit} bytes`, { status: 413, jsonRpcCode: -32000 });
 const tokenInBody = (): InvalidRequestError =>
@@ -36,6 +39,7 @@ export async function readJsonRpcBody(req: Request, limits: BodyLimits): Promise
   if (length > limits.limitBytes) throw tooLarge(limits.limitBytes);
   const bytes = await readStream(req, limits);
   (req as WithRawBody).rawBody = bytes;
+  readHere.set(req, bytes);
   if (isForm(req) && new URLSearchParams(bytes.toString('latin1')).has('access_token')) throw tokenInBody();
   const body = parseJsonRpcBody(bytes, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] });
   req.body = body;
@@ -91,5 +95,25 @@ function readStream(req: Request, limits: BodyLimits): Promise<Buffer> {
     req.on('error', onError);
     req.on('aborted', onAborted);
     req.on('close', onClose);
+  });
+}
+
+/**
+ * Leaves the checked body where every MCP SDK looks for it: `req.body` (the object itself, for
+ * `transport.handleRequest(req, res, req.body)`), `req.rawBody` (SDK 1.x's Node layer) and the request
+ * stream (SDK 2.x `toNodeHandler` iterates it): the bytes read here, or, when a body parser consumed the
+ * stream, the JSON serialisation of its checked result (which parses back to the same object).
+ */
+export function replayBody(req: Request, body: unknown): void {
+  req.body = body;
+  const bytes = readHere.get(req) ?? Buffer.from(JSON.stringify(body) ?? '', 'utf8');
+  (req as WithRawBody).rawBody = bytes;
+  req.headers['content-length'] = String(bytes.length);
+  delete req.headers['transfer-encoding'];
+  Object.defineProperty(req, Symbol.asyncIterator, {
+    configurable: true,
+    value: async function* replay() {
+      yield bytes;
+    },
   });
 }
