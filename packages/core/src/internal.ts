@@ -18,7 +18,7 @@ export type { SessionBindingsOptions } from './sessions.js';
 export { VerifiedTokenCache } from './token-cache.js';
 
 // protocol helpers: one copy each
-export { DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLargeError, readBoundedText } from './lib/bounded-body.js';
+export { DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLargeError, readBoundedBytes, readBoundedText } from './lib/bounded-body.js';
 export { basicAuthorization, formUrlEncode } from './lib/client-auth.js';
 export { isTimeout, raceAbort, sleep, withDeadline } from './lib/deadline.js';
 export { cachedDiscovery, discoverAuthorizationServer, discoveryUrls } from './lib/discovery.js';
@@ -41,3 +41,7 @@ export {
 export type { NumberRule } from './lib/option-values.js';
 export { rateLimitedWarn } from './lib/rate-limited.js';
 export { corsHeaders, isPreflight, MCP_EXPOSED_HEADERS, MCP_REQUEST_HEADERS, preflightHeaders } from './lib/cors.js';
+export { declaresBody, discoveryAnswer, expiryDelay, hasQueryToken, isFormContentType } from './lib/http-answers.js';
+export type { PlainAnswer } from './lib/http-answers.js';
+export { MIRROR_PATH, mirroredMetadata } from './lib/mirror.js';
+export type { AuthorizationServerMetadataMirrorOptions } from './lib/mirror.js';

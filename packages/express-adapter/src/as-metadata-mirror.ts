@@ -1,18 +1,7 @@
 import type { McpAuth } from '@mcpgate/core';
-import { assertKnownOptions, cachedDiscovery, fetchOption, httpUrl, numberOption, type DiscoveryFetch } from '@mcpgate/core/internal';
+import { discoveryAnswer, MIRROR_PATH, mirroredMetadata, type AuthorizationServerMetadataMirrorOptions } from '@mcpgate/core/internal';
 import type { Request, RequestHandler, Response } from 'express';
-import { answeredDiscoveryPreamble, sendDiscoveryDocument, sendError } from './lib/respond.js';
-
-export interface AuthorizationServerMetadataMirrorOptions {
-  /** Issuer whose metadata is mirrored. Default: the first of `auth.metadata.authorization_servers`. */
-  readonly issuer?: string;
-  /** `fetch` used to read the issuer's metadata. Default: the global `fetch`. */
-  readonly fetch?: typeof fetch;
-  /** How long the fetched document is reused, in milliseconds. Default one hour. */
-  readonly cacheTtlMs?: number;
-}
-
-const PATH = '/.well-known/oauth-authorization-server';
+import { sendAnswer, sendError } from './lib/respond.js';
 
 /**
  * Serves the authorization server's RFC 8414 metadata at this server's own origin
@@ -27,18 +16,14 @@ const PATH = '/.well-known/oauth-authorization-server';
  * ```
  */
 export function authorizationServerMetadataMirror(auth: McpAuth, options: AuthorizationServerMetadataMirrorOptions = {}): RequestHandler {
-  assertKnownOptions(options, ['issuer', 'fetch', 'cacheTtlMs'], 'authorizationServerMetadataMirror');
-  const issuer = httpUrl(options.issuer ?? auth.metadata.authorization_servers[0], 'issuer');
-  const metadata = cachedDiscovery(issuer, {
-    fetch: fetchOption<DiscoveryFetch>(options.fetch),
-    cacheTtlMs: numberOption(options.cacheTtlMs, 'cacheTtlMs', 3_600_000, { sign: 'positive', unit: 'milliseconds' }),
-  });
+  const metadata = mirroredMetadata(auth, options);
 
   return (req: Request, res: Response, next) => {
-    if (!req.url.startsWith(PATH) || req.path !== PATH) return next();
-    if (answeredDiscoveryPreamble(req, res)) return;
+    if (!req.url.startsWith(MIRROR_PATH) || req.path !== MIRROR_PATH) return next();
+    const requested = req.get('access-control-request-headers');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendAnswer(res, discoveryAnswer(req.method, requested, () => '', 300));
     metadata().then(
-      (document) => sendDiscoveryDocument(req, res, JSON.stringify(document), 300),
+      (document) => sendAnswer(res, discoveryAnswer(req.method, requested, () => JSON.stringify(document), 300)),
       (error: unknown) => sendError(auth, res, error),
     );
   };

@@ -1,7 +1,7 @@
 import type { McpAuth } from '@mcpgate/core';
-import { assertKnownOptions } from '@mcpgate/core/internal';
+import { assertKnownOptions, discoveryAnswer } from '@mcpgate/core/internal';
 import type { Request, RequestHandler, Response } from 'express';
-import { answeredDiscoveryPreamble, sendDiscoveryDocument } from './lib/respond.js';
+import { sendAnswer } from './lib/respond.js';
 
 export interface MetadataRouterOptions {
   /** `Cache-Control: max-age` of the document, in seconds. Default 300. */
@@ -28,7 +28,6 @@ export function protectedResourceMetadata(auth: McpAuth, options: MetadataRouter
 
   return (req: Request, res: Response, next) => {
     if (!req.url.startsWith(auth.metadataLocations.rootPath) || !paths.has(req.path)) return next();
-    if (answeredDiscoveryPreamble(req, res)) return;
-    sendDiscoveryDocument(req, res, body, maxAge);
+    sendAnswer(res, discoveryAnswer(req.method, req.get('access-control-request-headers'), () => body, maxAge));
   };
 }

@@ -1,5 +1,5 @@
 import { InvalidRequestError, OriginNotAllowedError, type McpAuth, type McpAuthSuccess } from '@mcpgate/core';
-import { assertKnownOptions, corsHeaders, preflightHeaders } from '@mcpgate/core/internal';
+import { assertKnownOptions, corsHeaders, declaresBody, preflightHeaders } from '@mcpgate/core/internal';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bindSessionOnResponse } from './lib/bind-on-initialize.js';
 import { readJsonRpcBody, replayBody, type BodyLimits } from './lib/body.js';
@@ -112,11 +112,7 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
   };
 }
 
-/** A `Content-Length` above zero or any `Transfer-Encoding`: the request has a body. */
-function hasBody(req: Request): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
+const hasBody = (req: Request): boolean => declaresBody(req.headers['content-length'], req.headers['transfer-encoding']);
 
 function positiveInteger(value: unknown, option: string): number {
   if (!Number.isInteger(value) || (value as number) <= 0) throw new TypeError(`requireMcpAuth: ${option} must be a positive integer`);

@@ -22,13 +22,28 @@ export class ResponseTooLargeError extends Error {
  * @throws ResponseTooLargeError past the limit; `signal.reason` when aborted.
  */
 export async function readBoundedText(response: Response, maxBytes: number, signal?: AbortSignal): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
+  const bytes = await readBoundedBytes(response.body, response.headers.get('content-length'), maxBytes, signal);
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * Reads a body stream (of a `Response` or a `Request`), at most `maxBytes` bytes. A declared length over
+ * the limit is refused before reading; a stream that grows past it, or is still being read when `signal`
+ * aborts, is cancelled at once.
+ *
+ * @throws ResponseTooLargeError past the limit; `signal.reason` when aborted.
+ */
+export async function readBoundedBytes(
+  body: ReadableStream<Uint8Array> | null,
+  declaredLength: string | null,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  if (Number(declaredLength ?? Number.NaN) > maxBytes) {
+    await body?.cancel().catch(() => undefined);
     throw new ResponseTooLargeError(maxBytes);
   }
-  const body = response.body;
-  if (body === null) return '';
+  if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const stop = (): void => void reader.cancel(signal?.reason).catch(() => undefined);
   signal?.addEventListener('abort', stop, { once: true });
@@ -54,5 +69,5 @@ export async function readBoundedText(response: Response, maxBytes: number, sign
     stop();
     throw signal.reason;
   }
-  return new TextDecoder().decode(Buffer.concat(chunks, total));
+  return Buffer.concat(chunks, total);
 }

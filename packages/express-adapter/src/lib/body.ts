@@ -1,4 +1,5 @@
 import { assertPlainJson, InvalidRequestError, parseJsonRpcBody } from '@mcpgate/core';
+import { isFormContentType } from '@mcpgate/core/internal';
 import type { Request } from 'express';
 
 export interface BodyLimits {
@@ -18,10 +19,7 @@ const tooLarge = (limit: number): InvalidRequestError =>
 const tokenInBody = (): InvalidRequestError =>
   new InvalidRequestError('access tokens are accepted only in the Authorization header, never in the request body');
 
-function isForm(req: Request): boolean {
-  const type = req.headers['content-type'];
-  return typeof type === 'string' && /^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(type);
-}
+const isForm = (req: Request): boolean => isFormContentType(req.headers['content-type']);
 
 /**
  * The JSON-RPC body of a POST, read and parsed once, exactly as the transport will see it:

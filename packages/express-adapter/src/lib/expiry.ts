@@ -1,7 +1,5 @@
+import { expiryDelay } from '@mcpgate/core/internal';
 import type { Response } from 'express';
-
-/** Longest single wait; longer lifetimes are reached in steps. Every request shares this one timer list. */
-const STEP_MS = 60_000;
 
 /**
  * Ends the response (destroys the connection: the stream's writer may still be writing) if it is still
@@ -12,12 +10,12 @@ const STEP_MS = 60_000;
 export function endWhenCredentialsExpire(res: Response, validUntil: number): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = (): void => {
-    const left = validUntil - Date.now();
-    if (left <= 0) {
+    const delay = expiryDelay(validUntil);
+    if (delay === 0) {
       res.destroy();
       return;
     }
-    timer = setTimeout(arm, left > STEP_MS ? STEP_MS : Math.ceil(left / 1000) * 1000);
+    timer = setTimeout(arm, delay);
     timer.unref();
   };
   arm();

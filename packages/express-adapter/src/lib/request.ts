@@ -1,4 +1,5 @@
 import type { McpAuthRequest } from '@mcpgate/core';
+import { hasQueryToken, isPreflight } from '@mcpgate/core/internal';
 import type { Request } from 'express';
 
 export function authorizationHeaders(req: Request): string[] {
@@ -10,11 +11,6 @@ export function authorizationHeaders(req: Request): string[] {
   return values;
 }
 
-/** `access_token` in the query string, after percent-decoding (`?access%5Ftoken=…` is the same parameter). */
-function hasQueryToken(url: string): boolean {
-  const q = url.indexOf('?');
-  return q !== -1 && new URLSearchParams(url.slice(q + 1)).has('access_token');
-}
 
 function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -23,7 +19,7 @@ function header(req: Request, name: string): string | undefined {
 
 /** A CORS preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`. It never carries credentials. */
 export function isCorsPreflight(req: Request): boolean {
-  return req.method === 'OPTIONS' && req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined;
+  return isPreflight(req.method, req.headers.origin, header(req, 'access-control-request-method'));
 }
 
 export function toAuthRequest(req: Request, readBody: (() => Promise<unknown>) | undefined): McpAuthRequest {
