@@ -8,6 +8,7 @@ import { createInteractionsMiddleware } from './interactions.js';
 import { generateSigningKeys } from './keys.js';
 import { loadOidcProvider } from './load-provider.js';
 import { createMemoryStorage } from './memory-adapter.js';
+import { createRegistrationCorsMiddleware } from './registration-cors.js';
 import { createMetadataAliasMiddleware, createStats, createStatsMiddleware } from './stats.js';
 import type { DevAuthorizationServer, DevAuthorizationServerOptions, OidcProvider } from './types.js';
 
@@ -118,6 +119,7 @@ export async function startDevAuthorizationServer(options: DevAuthorizationServe
   const stats = createStats();
   provider.use(createStatsMiddleware(stats));
   provider.use(createMetadataAliasMiddleware());
+  provider.use(createRegistrationCorsMiddleware());
   provider.use(createInteractionsMiddleware(provider, users));
   provider.on('server_error', (_ctx: unknown, error: Error) => console.error(`[dev-authorization-server] server_error: ${error.name}: ${error.message}`));
   handler = provider.callback();

@@ -38,7 +38,8 @@ function notFound(res: Response): void {
 /** The example MCP server as an Express app: metadata routes, `requireMcpAuth`, the SDK transport. */
 export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   const path = options.path ?? '/mcp';
-  const tools = options.auth === false ? { ...options.tools, anonymous: true } : options.tools;
+  // the tools seal state handles with mcpgate's key ring (undefined with a memory store and no key: a per-process key)
+  const tools = options.auth === false ? { ...options.tools, anonymous: true } : { sealer: options.auth.sealer, ...options.tools };
   const app = express();
   app.disable('x-powered-by');
   const auth = options.auth;
@@ -57,11 +58,6 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
 
   const stateful = async (req: Request, res: Response): Promise<void> => {
     const sessionId = req.headers['mcp-session-id'];
-    if (req.method === 'OPTIONS') {
-      // a CORS preflight reaches here unauthenticated: answer it without touching (or keeping alive) any session
-      res.status(204).set('Allow', 'GET, POST, DELETE, OPTIONS').end();
-      return;
-    }
     if (typeof sessionId === 'string') {
       const transport = sessions.use(sessionId);
       if (transport === undefined) return notFound(res);

@@ -14,5 +14,14 @@ export { storeFromUri } from './store-from-uri.js';
 export type { ChosenStore } from './store-from-uri.js';
 export { ScriptedOAuthClientProvider, connectWithOAuth } from './oauth-client.js';
 export type { ConnectedClient } from './oauth-client.js';
-export { registerUpstreamTools } from './upstream-tools.js';
-export type { UpstreamToolsOptions } from './upstream-tools.js';
+export { createUpstreamTools, registerUpstreamTools, upstreamToolDescriptions } from './upstream-tools.js';
+export type { UpstreamToolResult, UpstreamTools, UpstreamToolsOptions } from './upstream-tools.js';
+export {
+  createStateTools,
+  registerStateTools,
+  stateToolDefinitions,
+  DEFAULT_HANDLE_TTL_SECONDS,
+  HANDLE_PURPOSE,
+  MAX_REMEMBERED_BYTES,
+} from './state-tools.js';
+export type { StateToolResult, StateTools, StateToolsOptions } from './state-tools.js';

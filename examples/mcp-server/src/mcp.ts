@@ -1,6 +1,7 @@
-import { principalOf, type AuthInfo } from '@mcpgate/core';
+import { principalOf, type AuthInfo, type Sealer } from '@mcpgate/core';
 import type { UpstreamCredentials } from '@mcpgate/upstream';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { createStateTools, registerStateTools } from './state-tools.js';
 import { registerUpstreamTools } from './upstream-tools.js';
 
 /** What the example's tools need besides the request. */
@@ -9,6 +10,10 @@ export interface ExampleTools {
   readonly upstream?: { readonly credentials: UpstreamCredentials; readonly api: string | undefined } | { readonly missing: string };
   /** Serving without authentication (benchmarks only): `whoami` answers with a null subject instead of failing. */
   readonly anonymous?: boolean;
+  /** The key ring `remember` seals handles with (`auth.sealer`); undefined: a key made for this process. */
+  readonly sealer?: Sealer | undefined;
+  /** Lifetime of a `remember` handle, in seconds. Default 3600. */
+  readonly handleTtlSeconds?: number;
 }
 
 const text = (value: string, isError = false) => ({ content: [{ type: 'text' as const, text: value }], ...(isError ? { isError: true } : {}) });
@@ -27,6 +32,7 @@ export function buildMcpServer(tools: ExampleTools = {}): McpServer {
     { description: 'Like whoami, but needs the scopes MCP_AUTH_TOOL_SCOPES gives it (default mcp:admin): try step-up authorization.' },
     whoami,
   );
+  registerStateTools(server, createStateTools({ sealer: tools.sealer, ...(tools.handleTtlSeconds !== undefined ? { ttlSeconds: tools.handleTtlSeconds } : {}) }));
   const upstream = tools.upstream;
   if (upstream !== undefined && 'credentials' in upstream) {
     registerUpstreamTools(server, upstream.credentials, { api: upstream.api });

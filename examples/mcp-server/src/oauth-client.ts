@@ -13,26 +13,39 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } fr
 export class ScriptedOAuthClientProvider implements OAuthClientProvider {
   readonly login: string;
   readonly redirectUrl = 'http://127.0.0.1:9/callback';
+  /** Authorization requests the SDK started, oldest first (their `scope` shows what it asked for). */
+  readonly authorizationUrls: URL[] = [];
   /** Authorization codes obtained by the scripted browser, oldest first. */
   readonly codes: string[] = [];
   /** Every token set the SDK saved (after the code exchange and after each refresh). */
   readonly savedTokens: OAuthTokens[] = [];
+  readonly #grantTypes: readonly string[];
   #client: OAuthClientInformationMixed | undefined;
   #tokens: OAuthTokens | undefined;
   #verifier = '';
 
-  constructor(login: string) {
+  /**
+   * @param options.grantTypes the grant types it registers with (dynamic registration). Default
+   *   `['authorization_code', 'refresh_token']`; without `refresh_token` the dev AS issues no refresh token.
+   */
+  constructor(login: string, options: { readonly grantTypes?: readonly string[] } = {}) {
     this.login = login;
+    this.#grantTypes = options.grantTypes ?? ['authorization_code', 'refresh_token'];
   }
 
   get clientMetadata(): OAuthClientMetadata {
     return {
       client_name: `mcpgate scripted client (${this.login})`,
       redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: [...this.#grantTypes],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
     };
+  }
+
+  /** The `scope` of each authorization request, oldest first. */
+  get requestedScopes(): string[] {
+    return this.authorizationUrls.map((url) => url.searchParams.get('scope') ?? '');
   }
 
   clientInformation(): OAuthClientInformationMixed | undefined {
@@ -59,6 +72,7 @@ export class ScriptedOAuthClientProvider implements OAuthClientProvider {
     if (scope === 'all' || scope === 'client') this.#client = undefined;
   }
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+    this.authorizationUrls.push(authorizationUrl);
     const back = await authorizeInBrowser(authorizationUrl, { login: this.login });
     const code = back.searchParams.get('code');
     if (code === null) throw new Error(`authorization failed: ${back.searchParams.get('error') ?? 'no code'}`);

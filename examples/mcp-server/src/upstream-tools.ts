@@ -4,7 +4,7 @@
  * `upstream_whoami` calls the upstream API with the caller's own upstream token (refreshed as needed),
  * and when there is none says why (for instance: the last connection was approved by another account).
  */
-import { isMcpAuthError, principalOf } from '@mcpgate/core';
+import { isMcpAuthError, principalOf, type Principal } from '@mcpgate/core';
 import type { DeviceAuthorizationOutcome, PrincipalRef, UpstreamCredentials } from '@mcpgate/upstream';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
@@ -17,7 +17,7 @@ export interface UpstreamToolsOptions {
   readonly api?: string | undefined;
 }
 
-const text = (value: string, isError = false) => ({ content: [{ type: 'text' as const, text: value }], ...(isError ? { isError: true } : {}) });
+const text = (value: string, isError = false): UpstreamToolResult => ({ content: [{ type: 'text', text: value }], ...(isError ? { isError: true } : {}) });
 
 const UNAVAILABLE = 'The upstream service is unavailable; try again shortly.';
 const NO_API = 'The upstream issuer publishes no userinfo endpoint: set MCP_UPSTREAM_API to the API this tool should call.';
@@ -39,16 +39,33 @@ async function reconnectText(upstream: UpstreamCredentials, principal: Principal
   }
 }
 
+/** A tool result both SDK majors accept. */
+export type UpstreamToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean };
+
+/** The upstream tools' logic, independent of the MCP SDK: the verified caller in, the tool result out. */
+export interface UpstreamTools {
+  /** `connect_upstream`: starts a device authorization for `principal`; the result is the prompt as JSON. */
+  connect(principal: Principal): Promise<UpstreamToolResult>;
+  /** `upstream_whoami`: calls the upstream API as `principal`; the result is its JSON body, or why not. */
+  whoami(principal: Principal, signal?: AbortSignal): Promise<UpstreamToolResult>;
+}
+
+/** Descriptions of the two tools, for any SDK's `registerTool`. */
+export const upstreamToolDescriptions = {
+  connect_upstream: 'Connect your upstream account: returns a link and a code to approve this server (device authorization).',
+  upstream_whoami: 'Calls the upstream API as you, with your connected upstream account, and returns its answer.',
+} as const;
+
 /**
- * Registers `connect_upstream` and `upstream_whoami` on `server`.
+ * The logic of `connect_upstream` and `upstream_whoami` on `upstream`.
  *
  * @example
  * ```ts
  * const upstream = createUpstreamCredentials({ store: auth.store, sealer: auth.sealer, issuer, clientId });
- * registerUpstreamTools(server, upstream, { api: 'https://api.example.com/me' });
+ * const tools = createUpstreamTools(upstream, { api: 'https://api.example.com/me' });
  * ```
  */
-export function registerUpstreamTools(server: McpServer, upstream: UpstreamCredentials, options: UpstreamToolsOptions = {}): void {
+export function createUpstreamTools(upstream: UpstreamCredentials, options: UpstreamToolsOptions = {}): UpstreamTools {
   if (options.api !== undefined && (typeof options.api !== 'string' || !URL.canParse(options.api))) throw new TypeError('api must be an absolute URL');
   const configuredApi = options.api;
   const apiUrl = async (): Promise<string> => {
@@ -57,14 +74,11 @@ export function registerUpstreamTools(server: McpServer, upstream: UpstreamCrede
     if (userinfo === undefined) throw new TypeError(NO_API);
     return userinfo;
   };
-
-  server.registerTool(
-    'connect_upstream',
-    { description: 'Connect your upstream account: returns a link and a code to approve this server (device authorization).' },
-    async (extra) => {
+  return {
+    async connect(principal) {
       let prompt;
       try {
-        prompt = await upstream.startDeviceAuthorization(principalOf(extra));
+        prompt = await upstream.startDeviceAuthorization(principal);
       } catch (error) {
         if (isMcpAuthError(error) && error.code === 'ERR_UNAVAILABLE') return text(UNAVAILABLE, true);
         throw error;
@@ -72,16 +86,10 @@ export function registerUpstreamTools(server: McpServer, upstream: UpstreamCrede
       const { verification_uri, verification_uri_complete, user_code, expires_in } = prompt;
       return text(JSON.stringify({ verification_uri, verification_uri_complete, user_code, expires_in }));
     },
-  );
-
-  server.registerTool(
-    'upstream_whoami',
-    { description: 'Calls the upstream API as you, with your connected upstream account, and returns its answer.' },
-    async (extra) => {
-      const principal = principalOf(extra);
+    async whoami(principal, signal) {
       let response: Response;
       try {
-        response = await upstream.fetch(principal, await apiUrl(), { headers: { accept: 'application/json' }, signal: extra.signal });
+        response = await upstream.fetch(principal, await apiUrl(), { headers: { accept: 'application/json' }, ...(signal !== undefined ? { signal } : {}) });
       } catch (error) {
         if (isMcpAuthError(error) && error.code === 'ERR_RECONNECT_REQUIRED') return text(await reconnectText(upstream, principal), true);
         if (isMcpAuthError(error) && error.code === 'ERR_UNAVAILABLE') return text(UNAVAILABLE, true);
@@ -93,5 +101,20 @@ export function registerUpstreamTools(server: McpServer, upstream: UpstreamCrede
       if (!response.ok) return text(`The upstream API answered ${response.status}.`, true);
       return text(body);
     },
-  );
+  };
+}
+
+/**
+ * Registers `connect_upstream` and `upstream_whoami` on an SDK 1.x `server`.
+ *
+ * @example
+ * ```ts
+ * const upstream = createUpstreamCredentials({ store: auth.store, sealer: auth.sealer, issuer, clientId });
+ * registerUpstreamTools(server, upstream, { api: 'https://api.example.com/me' });
+ * ```
+ */
+export function registerUpstreamTools(server: McpServer, upstream: UpstreamCredentials, options: UpstreamToolsOptions = {}): void {
+  const tools = createUpstreamTools(upstream, options);
+  server.registerTool('connect_upstream', { description: upstreamToolDescriptions.connect_upstream }, (extra) => tools.connect(principalOf(extra)));
+  server.registerTool('upstream_whoami', { description: upstreamToolDescriptions.upstream_whoami }, (extra) => tools.whoami(principalOf(extra), extra.signal));
 }
