@@ -119,7 +119,7 @@ describe('requireMcpAuth in front of toNodeHandler(createMcpHandler(...))', () =
     const res = await post(`${origin}/mcp`, { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'FILE:///reports/../reports/q3' } }, { authorization: `Bearer ${token}` });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toBe(
-      `Bearer error="insufficient_scope", scope="mcp:tools mcp:admin", resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp", error_description="this resource requires scope mcp:tools mcp:admin"`,
+      `Bearer error="insufficient_scope", scope="mcp:tools mcp:admin", resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp", error_description="this resource requires scope mcp:tools mcp:admin", DPoP algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA Ed25519"`,
     );
   });
 

@@ -54,6 +54,7 @@ describe('discovery', () => {
         authorization_servers: [stack.as.issuer],
         scopes_supported: ['mcp:tools', 'mcp:admin'],
         bearer_methods_supported: ['header'],
+        dpop_signing_alg_values_supported: ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA', 'Ed25519'],
       });
     }
     const preflight = await fetch(metadataUrl(), { method: 'OPTIONS', headers: { origin: 'http://x', 'access-control-request-method': 'GET' } });
@@ -74,7 +75,7 @@ describe('status table', () => {
   it('no credentials → 401 with resource_metadata and scope, no error code', async () => {
     const res = await post(stack.mcpUrl, initialize);
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${metadataUrl()}", scope="mcp:tools"`);
+    expect(res.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${metadataUrl()}", scope="mcp:tools", DPoP algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA Ed25519"`);
   });
 
   it.each([

@@ -1,9 +1,22 @@
-import { extractBearerToken, type CredentialSources } from './bearer.js';
-import { InvalidRequestError, OriginNotAllowedError } from './errors.js';
+import { extractCredentials, type CredentialSources, type Credentials } from './bearer.js';
+import { normalizedHtu } from './dpop/htu.js';
+import type { ResolvedDpop } from './dpop/options.js';
+import { checkDpopProof } from './dpop/proof.js';
+import {
+  InvalidDpopProofError,
+  InvalidRequestError,
+  InvalidTokenError,
+  isMcpAuthError,
+  OriginNotAllowedError,
+  UseDpopNonceError,
+  type AuthScheme,
+  type McpAuthError,
+} from './errors.js';
+import { sha256 } from './lib/hash.js';
 import { operationsOf } from './operations.js';
 import type { ScopePolicy } from './scopes.js';
 import type { SessionBindings } from './sessions.js';
-import type { AuthInfo, Principal } from './types.js';
+import type { AuthInfo, Principal, Store } from './types.js';
 import type { TokenVerifier } from './verify-token.js';
 
 /** What an adapter knows about an incoming MCP request. */
@@ -40,6 +53,8 @@ export interface McpAuthSuccess {
    * the validator's clock tolerance. A long-lived response (an SSE stream) must end by then.
    */
   readonly validUntil: number;
+  /** Headers to add to the response (a fresh `DPoP-Nonce`); usually none. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface PipelineParts {
@@ -52,44 +67,87 @@ export interface PipelineParts {
   readonly policy: ScopePolicy;
   /** Seconds past `exp` the validator still accepts a token. */
   readonly clockToleranceSeconds: number;
+  readonly dpop: ResolvedDpop;
+  /** Where proof `jti`s are remembered (shared by instances: a replay is refused on every one). */
+  readonly store: Store;
 }
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * The request pipeline, in the order that keeps the cheap and the unauthenticated first: `Origin`, the
- * token, the session binding, the global scopes; only then the body is read, and the per-tool scopes
- * checked against the very object the transport will run.
+ * credentials, the token, the DPoP proof and key binding (every request: a proof is never cached), the
+ * session binding, the global scopes; only then the body is read, and the per-operation scopes checked
+ * against the very object the transport will run.
  */
 export function authenticator(parts: PipelineParts): (request: McpAuthRequest) => Promise<McpAuthSuccess> {
-  const { originAllowed, verify, sessions, policy } = parts;
+  const { originAllowed, verify, sessions, policy, dpop, store } = parts;
   const resource = new URL(parts.resource);
+  const htu = (normalizedHtu(parts.resource) as { uri: string }).uri;
   const tolerance = parts.clockToleranceSeconds;
+  const schemes = { bearer: dpop.mode !== 'required', dpop: dpop.mode !== 'off' };
+
+  const checkProof = async (credentials: Credentials, principal: Principal, method: string): Promise<Readonly<Record<string, string>>> => {
+    if (principal.jkt === undefined) throw asScheme(new InvalidTokenError('the access token is not bound to a key, but came with the DPoP scheme', { reason: 'binding' }), 'DPoP');
+    const proof = await checkDpopProof(credentials.proof as string, { method, htu, accessToken: credentials.token }, dpop);
+    if (proof.jkt !== principal.jkt) throw asScheme(new InvalidTokenError('the DPoP proof key is not the key the access token is bound to', { reason: 'binding' }), 'DPoP');
+    const current = dpop.nonces?.current();
+    if (current !== undefined && (proof.nonce === undefined || !dpop.nonces?.accepts(proof.nonce))) {
+      throw new UseDpopNonceError('the DPoP proof needs a current server nonce', current);
+    }
+    const rememberMs = Math.max(1_000, Math.ceil((proof.iat + dpop.maxAgeSeconds - Date.now() / 1000) * 1000) + 1_000);
+    if (!(await store.add(`dpop-jti:${sha256(proof.jti)}`, 1, rememberMs))) {
+      throw new InvalidDpopProofError('the DPoP proof has been used before (jti)', { reason: 'replay' });
+    }
+    return current !== undefined && proof.nonce !== current ? { 'DPoP-Nonce': current } : NO_HEADERS;
+  };
+
   return async (request) => {
     if (request.origin !== undefined && !originAllowed(request.origin)) {
       throw new OriginNotAllowedError(`origin ${request.origin} may not call this server`);
     }
-    const token = extractBearerToken(request);
-    const verified = verify(token);
-    const principal = verified instanceof Promise ? await verified : verified;
-    if (request.sessionId !== undefined) await sessions.assert(request.sessionId, principal);
-    policy.assert(principal.scopes, []);
-    const body = request.body !== undefined || request.readBody === undefined ? request.body : await request.readBody();
-    const strict = policy.dependsOnOperations;
-    if (strict && request.method === 'POST' && body === undefined) {
-      throw new InvalidRequestError('Invalid Request: per-operation scopes apply and the JSON-RPC body could not be read', { jsonRpcCode: -32600 });
+    const credentials = extractCredentials(request, schemes);
+    try {
+      const verified = verify(credentials.token);
+      const principal = verified instanceof Promise ? await verified : verified;
+      let headers = NO_HEADERS;
+      if (credentials.scheme === 'DPoP') headers = await checkProof(credentials, principal, request.method);
+      else if (principal.jkt !== undefined) {
+        // RFC 9449 §7.2: a DPoP-bound token presented as a bearer token is refused (no downgrade)
+        throw asScheme(new InvalidTokenError('the access token is bound to a key: present it with the DPoP scheme and a proof', { reason: 'binding' }), dpop.mode === 'off' ? 'Bearer' : 'DPoP');
+      }
+      if (request.sessionId !== undefined) await sessions.assert(request.sessionId, principal);
+      policy.assert(principal.scopes, []);
+      const body = request.body !== undefined || request.readBody === undefined ? request.body : await request.readBody();
+      const strict = policy.dependsOnOperations;
+      if (strict && request.method === 'POST' && body === undefined) {
+        throw new InvalidRequestError('Invalid Request: per-operation scopes apply and the JSON-RPC body could not be read', { jsonRpcCode: -32600 });
+      }
+      if (strict || request.mcpName !== undefined || request.mcpMethod !== undefined) {
+        const operations = operationsOf({ mcpName: request.mcpName, mcpMethod: request.mcpMethod, body }, strict);
+        if (operations.length > 0) policy.assert(principal.scopes, operations);
+      }
+      const authInfo: AuthInfo = {
+        token: credentials.token,
+        clientId: principal.clientId,
+        scopes: [...principal.scopes],
+        expiresAt: principal.expiresAt,
+        resource,
+        resourceMetadataUrl: parts.resourceMetadataUrl,
+        extra: { principal },
+      };
+      return { principal, authInfo, body, validUntil: (principal.expiresAt + tolerance) * 1000, headers };
+    } catch (error) {
+      // the challenge of the scheme the client used carries the error (RFC 9449 §7.2)
+      throw credentials.scheme === 'DPoP' && isMcpAuthError(error) && error.scheme === undefined ? asScheme(error, 'DPoP') : error;
     }
-    if (strict || request.mcpName !== undefined || request.mcpMethod !== undefined) {
-      const operations = operationsOf({ mcpName: request.mcpName, mcpMethod: request.mcpMethod, body }, strict);
-      if (operations.length > 0) policy.assert(principal.scopes, operations);
-    }
-    const authInfo: AuthInfo = {
-      token,
-      clientId: principal.clientId,
-      scopes: [...principal.scopes],
-      expiresAt: principal.expiresAt,
-      resource,
-      resourceMetadataUrl: parts.resourceMetadataUrl,
-      extra: { principal },
-    };
-    return { principal, authInfo, body, validUntil: (principal.expiresAt + tolerance) * 1000 };
   };
+}
+
+/** `error` for the challenge of `scheme`: a copy when it came from elsewhere (a validator's errors may be shared by concurrent requests). */
+function asScheme<E extends McpAuthError>(error: E, scheme: AuthScheme): E {
+  if (error.scheme === scheme) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as E;
+  copy.scheme = scheme;
+  return copy;
 }

@@ -59,7 +59,12 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
   const store = guardStore(config.store, config.storeTimeoutMs, (error) => report(`store:${error.message}`, `[mcpgate] ${error.message}; answering 503`));
   const sessions = new SessionBindings(store, { ttlMs: config.sessionTtlMs, sealer: config.sealer, warn: (message) => report('session-renewal', message) });
   const locations = metadataLocations(config.resource);
-  const challenge = { resourceMetadataUrl: locations.url, defaultScopes: config.requiredScopes };
+  const challenge = {
+    resourceMetadataUrl: locations.url,
+    defaultScopes: config.requiredScopes,
+    bearer: config.dpop.mode !== 'required',
+    dpopAlgorithms: config.dpop.mode === 'off' ? undefined : config.dpop.algorithms,
+  };
 
   return {
     resource: config.resource,
@@ -76,6 +81,8 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
       sessions,
       policy: config.policy,
       clockToleranceSeconds: config.clockToleranceSeconds,
+      dpop: config.dpop,
+      store,
     }),
     errorResponse(error) {
       if (!isMcpAuthError(error)) logger.error(`[mcpgate] unexpected error while authenticating a request: ${describe(error)}`);

@@ -12,7 +12,12 @@ export type McpAuthErrorCode =
   | 'ERR_SESSION_NOT_FOUND'
   | 'ERR_ORIGIN_NOT_ALLOWED'
   | 'ERR_UNAVAILABLE'
-  | 'ERR_RECONNECT_REQUIRED';
+  | 'ERR_RECONNECT_REQUIRED'
+  | 'ERR_INVALID_DPOP_PROOF'
+  | 'ERR_USE_DPOP_NONCE';
+
+/** The authentication scheme a request used: its challenge carries the error (RFC 9449 §7.2). */
+export type AuthScheme = 'Bearer' | 'DPoP';
 
 /** Why a token was refused; carried on {@link InvalidTokenError} for logs and metrics, never sent to clients. */
 export type InvalidTokenReason =
@@ -28,11 +33,14 @@ export type InvalidTokenReason =
   | 'type'
   | 'inactive'
   | 'unknown_key'
+  | 'binding'
   | 'other';
 
 /** Base class of every error mcpgate throws for a request outcome. */
 export class McpAuthError extends Error {
   readonly code: McpAuthErrorCode = 'ERR_INVALID_TOKEN';
+  /** The scheme the request authenticated with, when known: the challenge of that scheme carries the error. */
+  scheme: AuthScheme | undefined;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -125,6 +133,46 @@ export class ReconnectRequiredError extends McpAuthError {
   override readonly code = 'ERR_RECONNECT_REQUIRED' as const;
 }
 
+/** Why a DPoP proof was refused; for logs and metrics, never sent to clients beyond a fixed description. */
+export type InvalidDpopProofReason =
+  | 'malformed'
+  | 'type'
+  | 'algorithm'
+  | 'signature'
+  | 'private_key'
+  | 'missing_claim'
+  | 'method'
+  | 'uri'
+  | 'time'
+  | 'ath'
+  | 'replay'
+  | 'nonce';
+
+/** The DPoP proof (RFC 9449 §4.3) is missing parts, malformed, for another request, stale, or replayed: 401 `invalid_dpop_proof`. */
+export class InvalidDpopProofError extends McpAuthError {
+  override readonly code = 'ERR_INVALID_DPOP_PROOF' as const;
+  readonly reason: InvalidDpopProofReason;
+
+  constructor(message: string, options: { reason: InvalidDpopProofReason; cause?: unknown }) {
+    super(message, options);
+    this.reason = options.reason;
+    this.scheme = 'DPoP';
+  }
+}
+
+/** The proof carries no server nonce, or an old one (RFC 9449 §9): 401 `use_dpop_nonce` with a fresh `DPoP-Nonce`. */
+export class UseDpopNonceError extends McpAuthError {
+  override readonly code = 'ERR_USE_DPOP_NONCE' as const;
+  /** The nonce the client must put in its next proof. */
+  readonly nonce: string;
+
+  constructor(message: string, nonce: string) {
+    super(message);
+    this.nonce = nonce;
+    this.scheme = 'DPoP';
+  }
+}
+
 /** True when `value` is an mcpgate error (by shape, so it also works across duplicated packages). */
 export function isMcpAuthError(value: unknown): value is McpAuthError {
   if (!(value instanceof Error)) return false;
@@ -141,4 +189,6 @@ const CODES: ReadonlySet<string> = new Set<McpAuthErrorCode>([
   'ERR_ORIGIN_NOT_ALLOWED',
   'ERR_UNAVAILABLE',
   'ERR_RECONNECT_REQUIRED',
+  'ERR_INVALID_DPOP_PROOF',
+  'ERR_USE_DPOP_NONCE',
 ]);

@@ -24,6 +24,7 @@ export type { BodyEncoding } from './json-rpc-body.js';
 
 export {
   InsufficientScopeError,
+  InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
   McpAuthError,
@@ -32,9 +33,12 @@ export {
   ReconnectRequiredError,
   ServiceUnavailableError,
   SessionNotFoundError,
+  UseDpopNonceError,
   isMcpAuthError,
 } from './errors.js';
-export type { InvalidRequestStatus, InvalidTokenReason, McpAuthErrorCode } from './errors.js';
+export type { AuthScheme, InvalidDpopProofReason, InvalidRequestStatus, InvalidTokenReason, McpAuthErrorCode } from './errors.js';
+export { DPOP_ALGORITHMS } from './dpop/options.js';
+export type { DpopMode, DpopOptions } from './dpop/options.js';
 
 export type {
   AuthInfo,

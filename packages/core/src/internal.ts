@@ -45,3 +45,10 @@ export { declaresBody, discoveryAnswer, expiryDelay, hasQueryToken, isFormConten
 export type { PlainAnswer } from './lib/http-answers.js';
 export { MIRROR_PATH, mirroredMetadata } from './lib/mirror.js';
 export type { AuthorizationServerMetadataMirrorOptions } from './lib/mirror.js';
+export { extractCredentials } from './bearer.js';
+export type { AcceptedSchemes, Credentials } from './bearer.js';
+export { accessTokenHash, checkDpopProof } from './dpop/proof.js';
+export type { CheckedProof, ProofRequest, ProofRules } from './dpop/proof.js';
+export { normalizedHtu } from './dpop/htu.js';
+export { dpopNonces } from './dpop/nonce.js';
+export type { DpopNonces } from './dpop/nonce.js';

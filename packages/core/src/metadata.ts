@@ -10,6 +10,8 @@ export interface ProtectedResourceMetadata {
   resource_documentation?: string;
   resource_policy_uri?: string;
   resource_tos_uri?: string;
+  dpop_signing_alg_values_supported?: string[];
+  dpop_bound_access_tokens_required?: boolean;
   [extra: string]: unknown;
 }
 
@@ -32,6 +34,8 @@ export interface MetadataSource {
   readonly scopesSupported: readonly string[];
   readonly resourceName?: string | undefined;
   readonly resourceDocumentation?: string | undefined;
+  /** DPoP: the mode and the proof algorithms (RFC 9728 `dpop_signing_alg_values_supported`, `dpop_bound_access_tokens_required`). */
+  readonly dpop?: { readonly mode: 'off' | 'allowed' | 'required'; readonly algorithms: readonly string[] } | undefined;
 }
 
 /** The RFC 9728 document of a resource; `offline_access` is never advertised (MCP: SHOULD NOT). */
@@ -44,6 +48,8 @@ export function protectedResourceMetadataOf(source: MetadataSource): ProtectedRe
     bearer_methods_supported: ['header'],
     ...(source.resourceName !== undefined ? { resource_name: source.resourceName } : {}),
     ...(source.resourceDocumentation !== undefined ? { resource_documentation: source.resourceDocumentation } : {}),
+    ...(source.dpop !== undefined && source.dpop.mode !== 'off' ? { dpop_signing_alg_values_supported: [...source.dpop.algorithms] } : {}),
+    ...(source.dpop?.mode === 'required' ? { dpop_bound_access_tokens_required: true } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { resolveDpop, type DpopMode, type DpopOptions, type ResolvedDpop } from './dpop/options.js';
 import { Sealer, type EncryptionKeyInput } from './encryption.js';
 import { assertKnownOptions } from './lib/known-options.js';
 import { loggerOption, numberOption } from './lib/option-values.js';
@@ -59,6 +60,13 @@ export interface McpAuthOptions {
   readonly encryptionKey?: EncryptionKeyInput | readonly EncryptionKeyInput[];
   /** Where warnings (store outages) and unexpected validator failures go, never with token bytes. Default `console`. */
   readonly logger?: Logger;
+  /**
+   * DPoP, sender-constrained tokens (RFC 9449): `'allowed'` (default) accepts `Bearer` tokens and
+   * DPoP-bound tokens with a proof; `'required'` accepts only the latter; `'off'` only `Bearer`. A token
+   * bound to a key (`cnf.jkt`) is never accepted as a bearer token. An object sets the mode and the rules
+   * (`algorithms`, `proofMaxAgeSeconds`, `requireNonce`).
+   */
+  readonly dpop?: DpopMode | DpopOptions;
 }
 
 /** The options of {@link createMcpAuth}, checked, with defaults filled in. */
@@ -80,6 +88,7 @@ export interface ResolvedAuthOptions {
   readonly clockToleranceSeconds: number;
   readonly resourceName: string | undefined;
   readonly resourceDocumentation: string | undefined;
+  readonly dpop: ResolvedDpop;
 }
 
 const KNOWN_OPTIONS = Object.keys({
@@ -101,6 +110,7 @@ const KNOWN_OPTIONS = Object.keys({
   allowedOrigins: true,
   encryptionKey: true,
   logger: true,
+  dpop: true,
 } satisfies Record<keyof McpAuthOptions, true>);
 
 /** Checks every option of {@link createMcpAuth} once, at startup; throws a `TypeError` naming the first bad one. */
@@ -148,6 +158,7 @@ export function resolveAuthOptions(options: McpAuthOptions): ResolvedAuthOptions
     clockToleranceSeconds: numberOption(validator.clockToleranceSeconds, 'validator.clockToleranceSeconds', 0, { sign: 'non-negative', unit: 'seconds' }),
     resourceName: options.resourceName,
     resourceDocumentation: options.resourceDocumentation,
+    dpop: resolveDpop(options.dpop, sealer),
   };
 }
 

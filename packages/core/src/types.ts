@@ -34,6 +34,12 @@ export interface Principal {
   /** Every claim of the token (JWT payload or introspection response). */
   readonly claims: Readonly<Record<string, unknown>>;
   /**
+   * The JWK SHA-256 thumbprint (RFC 7638) of the key the token is bound to: its `cnf.jkt` (RFC 9449 §6),
+   * filled in by mcpgate from `claims`. A token bound to a key is accepted only with the `DPoP` scheme and
+   * a proof signed by that key, checked on every request.
+   */
+  readonly jkt?: string;
+  /**
    * When the authority last vouched for the token, in seconds since the epoch (introspection: the time of
    * the call). With the validator's `maxCacheTtlMs`, bounds how long the verdict may be reused.
    */

@@ -23,8 +23,9 @@ export function tokenVerifier(validator: TokenValidator, cache: VerifiedTokenCac
     if (pending === undefined) {
       pending = validator
         .validate(token, { resource })
-        .then((principal) => {
-          assertPrincipal(principal);
+        .then((validated) => {
+          assertPrincipal(validated);
+          const principal = withKeyBinding(validated);
           const vouchedUntil =
             validatorTtl !== undefined && principal.verifiedAt !== undefined ? principal.verifiedAt * 1000 + validatorTtl : Infinity;
           cache.set(key, principal, Date.now(), vouchedUntil);
@@ -35,6 +36,15 @@ export function tokenVerifier(validator: TokenValidator, cache: VerifiedTokenCac
     }
     return pending;
   };
+}
+
+/** The principal with `jkt` from its `cnf.jkt` claim (RFC 9449 §6.1; an introspection answer's `cnf` alike). */
+function withKeyBinding(principal: Principal): Principal {
+  const cnf = principal.claims['cnf'];
+  const jkt = typeof cnf === 'object' && cnf !== null && Object.hasOwn(cnf, 'jkt') ? (cnf as { jkt?: unknown }).jkt : undefined;
+  if (jkt === undefined) return principal; // a validator may have set jkt itself: never drop a binding
+  if (typeof jkt !== 'string' || jkt === '') throw new InvalidTokenError('the token\'s cnf.jkt is not a thumbprint', { reason: 'malformed', claim: 'cnf' });
+  return { ...principal, jkt };
 }
 
 /** A validator's answer must name a subject and an expiry: everything downstream relies on both. */

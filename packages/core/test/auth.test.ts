@@ -91,6 +91,7 @@ describe('createMcpAuth options', () => {
       authorization_servers: ['https://as.example.com'],
       scopes_supported: ['mcp:tools'],
       bearer_methods_supported: ['header'],
+      dpop_signing_alg_values_supported: ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA', 'Ed25519'],
     });
   });
 });

@@ -60,6 +60,7 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
 
   const succeed = (req: Request, res: Response, next: NextFunction, result: McpAuthSuccess): void => {
     req.auth = result.authInfo;
+    if (result.headers !== undefined) res.set(result.headers as Record<string, string>);
     if (req.method === 'POST') replayBody(req, result.body);
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId !== 'string') {

@@ -115,5 +115,6 @@ async function settle(auth: McpAuth, request: Request, response: Response, resul
   }
   if (sessionId !== null && request.method === 'DELETE' && ok) auth.unbindSession(sessionId).catch(() => undefined);
   const streamed = response.headers.get('content-type')?.startsWith('text/event-stream') === true ? endAtExpiry(response, result.validUntil) : response;
-  return Object.keys(allowed).length === 0 ? streamed : withHeaders(streamed, allowed);
+  const added = { ...result.headers, ...allowed };
+  return Object.keys(added).length === 0 ? streamed : withHeaders(streamed, added);
 }

@@ -69,7 +69,9 @@ describe('withMcpAuth', () => {
     const mcp = withMcpAuth(makeAuth(), echo());
     const none = await mcp(post(call('whoami')));
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe('Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"');
+    expect(none.headers.get('www-authenticate')).toBe(
+      'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="mcp:tools", DPoP algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA Ed25519"',
+    );
     expect((await mcp(post(call('whoami'), { authorization: 'Bearer a b' }))).status).toBe(400);
     expect((await mcp(post(call('whoami'), { authorization: 'Bearer nobody' }))).status).toBe(401);
     const step = await mcp(post(call('admin_whoami'), { authorization: 'Bearer alice' }));

@@ -2,13 +2,20 @@ import type { McpAuthRequest } from '@mcpgate/core';
 import { hasQueryToken, isPreflight } from '@mcpgate/core/internal';
 import type { Request } from 'express';
 
-export function authorizationHeaders(req: Request): string[] {
-  const values: string[] = [];
+/**
+ * Every `Authorization` and `DPoP` header value, in order, from `rawHeaders`: Node keeps only the first
+ * `Authorization` in `req.headers` and joins repeated `DPoP` headers, so two would otherwise go unnoticed.
+ */
+export function credentialHeaders(req: Request): { authorization: string[]; dpop: string[] } {
+  const authorization: string[] = [];
+  const dpop: string[] = [];
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).length === 13 && (raw[i] as string).toLowerCase() === 'authorization') values.push(raw[i + 1] as string);
+    const name = raw[i] as string;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') authorization.push(raw[i + 1] as string);
+    else if (name.length === 4 && name.toLowerCase() === 'dpop') dpop.push(raw[i + 1] as string);
   }
-  return values;
+  return { authorization, dpop };
 }
 
 
@@ -25,7 +32,7 @@ export function isCorsPreflight(req: Request): boolean {
 export function toAuthRequest(req: Request, readBody: (() => Promise<unknown>) | undefined): McpAuthRequest {
   return {
     method: req.method,
-    authorization: authorizationHeaders(req),
+    ...credentialHeaders(req),
     tokenInQuery: hasQueryToken(req.originalUrl ?? req.url),
     sessionId: header(req, 'mcp-session-id'),
     mcpName: header(req, 'mcp-name'),
