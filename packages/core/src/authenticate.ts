@@ -13,7 +13,9 @@ import {
   type McpAuthError,
 } from './errors.js';
 import { sha256 } from './lib/hash.js';
-import { operationsOf } from './operations.js';
+import { operationsOf, type McpOperation } from './operations.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { DecisionRecord } from './telemetry/decision.js';
 import type { ScopePolicy } from './scopes.js';
 import type { SessionBindings } from './sessions.js';
 import type { AuthInfo, Principal, Store } from './types.js';
@@ -70,9 +72,12 @@ export interface PipelineParts {
   readonly dpop: ResolvedDpop;
   /** Where proof `jti`s are remembered (shared by instances: a replay is refused on every one). */
   readonly store: Store;
+  /** Charges the request to the principal's rate limit, when one is configured. */
+  readonly rateLimit: RateLimiter | undefined;
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_OPERATIONS: readonly McpOperation[] = Object.freeze([]);
 
 /**
  * The request pipeline, in the order that keeps the cheap and the unauthenticated first: `Origin`, the
@@ -80,8 +85,8 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
  * session binding, the global scopes; only then the body is read, and the per-operation scopes checked
  * against the very object the transport will run.
  */
-export function authenticator(parts: PipelineParts): (request: McpAuthRequest) => Promise<McpAuthSuccess> {
-  const { originAllowed, verify, sessions, policy, dpop, store } = parts;
+export function authenticator(parts: PipelineParts): (request: McpAuthRequest, record: DecisionRecord) => Promise<McpAuthSuccess> {
+  const { originAllowed, verify, sessions, policy, dpop, store, rateLimit } = parts;
   const resource = new URL(parts.resource);
   const htu = (normalizedHtu(parts.resource) as { uri: string }).uri;
   const tolerance = parts.clockToleranceSeconds;
@@ -102,7 +107,7 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest) =
     return current !== undefined && proof.nonce !== current ? { 'DPoP-Nonce': current } : NO_HEADERS;
   };
 
-  return async (request) => {
+  return async (request, record) => {
     if (request.origin !== undefined && !originAllowed(request.origin)) {
       throw new OriginNotAllowedError(`origin ${request.origin} may not call this server`);
     }
@@ -110,6 +115,7 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest) =
     try {
       const verified = verify(credentials.token);
       const principal = verified instanceof Promise ? await verified : verified;
+      record.principal = principal;
       let headers = NO_HEADERS;
       if (credentials.scheme === 'DPoP') headers = await checkProof(credentials, principal, request.method);
       else if (principal.jkt !== undefined) {
@@ -119,14 +125,18 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest) =
       if (request.sessionId !== undefined) await sessions.assert(request.sessionId, principal);
       policy.assert(principal.scopes, []);
       const body = request.body !== undefined || request.readBody === undefined ? request.body : await request.readBody();
+      record.body = body;
       const strict = policy.dependsOnOperations;
       if (strict && request.method === 'POST' && body === undefined) {
         throw new InvalidRequestError('Invalid Request: per-operation scopes apply and the JSON-RPC body could not be read', { jsonRpcCode: -32600 });
       }
-      if (strict || request.mcpName !== undefined || request.mcpMethod !== undefined) {
-        const operations = operationsOf({ mcpName: request.mcpName, mcpMethod: request.mcpMethod, body }, strict);
+      let operations: readonly McpOperation[] = NO_OPERATIONS;
+      if (strict || body !== undefined || request.mcpName !== undefined || request.mcpMethod !== undefined) {
+        operations = operationsOf({ mcpName: request.mcpName, mcpMethod: request.mcpMethod, body }, strict);
+        record.operations = operations;
         if (operations.length > 0) policy.assert(principal.scopes, operations);
       }
+      if (rateLimit !== undefined) await rateLimit(principal, operations);
       const authInfo: AuthInfo = {
         token: credentials.token,
         clientId: principal.clientId,

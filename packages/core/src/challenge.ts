@@ -138,6 +138,14 @@ export function errorResponse(error: unknown, options: ChallengeOptions): AuthEr
         headers: { 'Retry-After': String(retryAfterSeconds(e.retryAfter)) },
         body: { error: 'temporarily_unavailable', error_description: 'an authorization dependency is unavailable; retry later' },
       };
+    case 'ERR_RATE_LIMITED': {
+      const seconds = retryAfterSeconds(e.retryAfter);
+      return {
+        status: 429,
+        headers: { 'Retry-After': String(seconds) },
+        body: { jsonrpc: '2.0', error: { code: -32000, message: `Too Many Requests: rate limit exceeded; retry after ${seconds} s` }, id: null },
+      };
+    }
     case 'ERR_RECONNECT_REQUIRED':
       return { status: 403, headers: {}, body: { error: 'reconnect_required', error_description: e.message } };
   }

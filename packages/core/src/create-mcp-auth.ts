@@ -8,6 +8,9 @@ import { metadataLocations, protectedResourceMetadataOf, type MetadataLocations,
 import { resolveAuthOptions, type McpAuthOptions } from './options.js';
 import { SessionBindings } from './sessions.js';
 import type { Principal, Store } from './types.js';
+import { rateLimiter } from './rate-limit.js';
+import { observedDecisions } from './telemetry/decision.js';
+import { activeSessions } from './telemetry/instruments.js';
 import { tokenVerifier } from './verify-token.js';
 
 /** The configured resource server. Framework-neutral: adapters translate requests to it. */
@@ -54,7 +57,7 @@ export interface McpAuth {
  */
 export function createMcpAuth(options: McpAuthOptions): McpAuth {
   const config = resolveAuthOptions(options);
-  const { logger } = config;
+  const { logger, onEvent } = config;
   const report = rateLimitedWarn((message) => logger.warn(message));
   const store = guardStore(config.store, config.storeTimeoutMs, (error) => report(`store:${error.message}`, `[mcpgate] ${error.message}; answering 503`));
   const sessions = new SessionBindings(store, { ttlMs: config.sessionTtlMs, sealer: config.sealer, warn: (message) => report('session-renewal', message) });
@@ -73,7 +76,7 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
     store,
     sealer: config.sealer,
     isOriginAllowed: config.originAllowed,
-    authenticate: authenticator({
+    authenticate: observedDecisions(authenticator({
       resource: config.resource,
       resourceMetadataUrl: locations.url,
       originAllowed: config.originAllowed,
@@ -83,16 +86,27 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
       clockToleranceSeconds: config.clockToleranceSeconds,
       dpop: config.dpop,
       store,
-    }),
+      rateLimit: config.rateLimit === undefined ? undefined : rateLimiter(config.rateLimit, store),
+    }), onEvent),
     errorResponse(error) {
       if (!isMcpAuthError(error)) logger.error(`[mcpgate] unexpected error while authenticating a request: ${describe(error)}`);
       return errorResponse(error, challenge);
     },
-    bindSession: (sessionId, principal) => sessions.bind(sessionId, principal),
-    unbindSession: (sessionId) => sessions.unbind(sessionId),
+    async bindSession(sessionId, principal) {
+      await sessions.bind(sessionId, principal);
+      activeSessions().add(1);
+      onEvent?.({ type: 'session.bound', time: new Date().toISOString(), principal: { issuer: principal.issuer, subject: principal.subject }, ...clientOf(principal) });
+    },
+    async unbindSession(sessionId) {
+      await sessions.unbind(sessionId);
+      activeSessions().add(-1);
+      onEvent?.({ type: 'session.unbound', time: new Date().toISOString() });
+    },
     close: () => store.close(),
   };
 }
+
+const clientOf = (principal: Principal): { clientId?: string } => (principal.clientId === '' ? {} : { clientId: principal.clientId });
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;

@@ -14,7 +14,8 @@ export type McpAuthErrorCode =
   | 'ERR_UNAVAILABLE'
   | 'ERR_RECONNECT_REQUIRED'
   | 'ERR_INVALID_DPOP_PROOF'
-  | 'ERR_USE_DPOP_NONCE';
+  | 'ERR_USE_DPOP_NONCE'
+  | 'ERR_RATE_LIMITED';
 
 /** The authentication scheme a request used: its challenge carries the error (RFC 9449 §7.2). */
 export type AuthScheme = 'Bearer' | 'DPoP';
@@ -173,6 +174,18 @@ export class UseDpopNonceError extends McpAuthError {
   }
 }
 
+/** The principal went over its rate limit: 429 with `Retry-After`. */
+export class RateLimitedError extends McpAuthError {
+  override readonly code = 'ERR_RATE_LIMITED' as const;
+  /** Seconds until a request would be let through again. */
+  readonly retryAfter: number;
+
+  constructor(message: string, retryAfter: number) {
+    super(message);
+    this.retryAfter = retryAfter;
+  }
+}
+
 /** True when `value` is an mcpgate error (by shape, so it also works across duplicated packages). */
 export function isMcpAuthError(value: unknown): value is McpAuthError {
   if (!(value instanceof Error)) return false;
@@ -191,4 +204,5 @@ const CODES: ReadonlySet<string> = new Set<McpAuthErrorCode>([
   'ERR_RECONNECT_REQUIRED',
   'ERR_INVALID_DPOP_PROOF',
   'ERR_USE_DPOP_NONCE',
+  'ERR_RATE_LIMITED',
 ]);

@@ -30,6 +30,7 @@ export {
   McpAuthError,
   NoCredentialsError,
   OriginNotAllowedError,
+  RateLimitedError,
   ReconnectRequiredError,
   ServiceUnavailableError,
   SessionNotFoundError,
@@ -38,6 +39,9 @@ export {
 } from './errors.js';
 export type { AuthScheme, InvalidDpopProofReason, InvalidRequestStatus, InvalidTokenReason, McpAuthErrorCode } from './errors.js';
 export { DPOP_ALGORITHMS } from './dpop/options.js';
+export type { RateLimitOptions } from './rate-limit.js';
+export { jsonLinesAuditLog } from './telemetry/events.js';
+export type { JsonLinesAuditLog, McpAuthEvent, McpAuthEventListener, McpAuthEventType } from './telemetry/events.js';
 export type { DpopMode, DpopOptions } from './dpop/options.js';
 
 export type {

@@ -52,3 +52,8 @@ export type { CheckedProof, ProofRequest, ProofRules } from './dpop/proof.js';
 export { normalizedHtu } from './dpop/htu.js';
 export { dpopNonces } from './dpop/nonce.js';
 export type { DpopNonces } from './dpop/nonce.js';
+
+// telemetry shared by the packages
+export { mcpgateTracer, lazyInstrument, now, SCOPE } from './telemetry/otel.js';
+export { outcomeOf } from './telemetry/decision.js';
+export { safeListener } from './telemetry/events.js';

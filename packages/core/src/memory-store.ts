@@ -70,6 +70,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       put(key, value, ttlMs);
       return true;
     },
+    async setIfEquals(key, expected, value, ttlMs) {
+      const entry = live(key);
+      if (entry === undefined || entry.json !== JSON.stringify(expected)) return false;
+      put(key, value, ttlMs);
+      return true;
+    },
     async deleteIfEquals(key, expected) {
       const entry = live(key);
       if (entry === undefined || entry.json !== JSON.stringify(expected)) return false;

@@ -5,7 +5,9 @@ import { loggerOption, numberOption } from './lib/option-values.js';
 import { memoryStore } from './memory-store.js';
 import { canonicalResource } from './metadata.js';
 import { originPolicy } from './origin-policy.js';
+import type { RateLimitOptions } from './rate-limit.js';
 import { ScopePolicy, type ScopeMap } from './scopes.js';
+import { safeListener, type McpAuthEventListener } from './telemetry/events.js';
 import { VerifiedTokenCache, type TokenCacheOptions } from './token-cache.js';
 import type { Logger, Store, TokenValidator } from './types.js';
 
@@ -67,6 +69,18 @@ export interface McpAuthOptions {
    * (`algorithms`, `proofMaxAgeSeconds`, `requireNonce`).
    */
   readonly dpop?: DpopMode | DpopOptions;
+  /**
+   * Per-principal rate limit, e.g. `{ limit: 120, windowMs: 60_000 }`: token buckets in `store`, so
+   * instances sharing it share the limit; over it, 429 with `Retry-After`. Needs a store with
+   * `setIfEquals` (memory, SQLite and Redis have it). A store outage answers 503, never "unlimited".
+   */
+  readonly rateLimit?: RateLimitOptions;
+  /**
+   * Receives the audit trail: one typed event per security-relevant fact (refusals with their reason,
+   * step-up, session binding, rate limiting, operations let through). See `McpAuthEvent`;
+   * `jsonLinesAuditLog` writes them as JSON lines.
+   */
+  readonly onEvent?: McpAuthEventListener;
 }
 
 /** The options of {@link createMcpAuth}, checked, with defaults filled in. */
@@ -89,6 +103,8 @@ export interface ResolvedAuthOptions {
   readonly resourceName: string | undefined;
   readonly resourceDocumentation: string | undefined;
   readonly dpop: ResolvedDpop;
+  readonly rateLimit: RateLimitOptions | undefined;
+  readonly onEvent: McpAuthEventListener | undefined;
 }
 
 const KNOWN_OPTIONS = Object.keys({
@@ -111,6 +127,8 @@ const KNOWN_OPTIONS = Object.keys({
   encryptionKey: true,
   logger: true,
   dpop: true,
+  rateLimit: true,
+  onEvent: true,
 } satisfies Record<keyof McpAuthOptions, true>);
 
 /** Checks every option of {@link createMcpAuth} once, at startup; throws a `TypeError` naming the first bad one. */
@@ -159,6 +177,8 @@ export function resolveAuthOptions(options: McpAuthOptions): ResolvedAuthOptions
     resourceName: options.resourceName,
     resourceDocumentation: options.resourceDocumentation,
     dpop: resolveDpop(options.dpop, sealer),
+    rateLimit: options.rateLimit,
+    onEvent: safeListener(options.onEvent),
   };
 }
 

@@ -108,6 +108,12 @@ export interface Store {
    * when removed. Used to release a lock only by its owner.
    */
   deleteIfEquals(key: string, expected: JsonValue): Promise<boolean>;
+  /**
+   * Atomically replaces the value of `key` with `value` (time to live `ttlMs`, in milliseconds) only if it
+   * currently holds `expected` (compared as JSON, unexpired). Resolves true when replaced. Optional: rate
+   * limits need it (Redis: a Lua compare-and-set; SQL: a conditional `UPDATE`).
+   */
+  setIfEquals?(key: string, expected: JsonValue, value: JsonValue, ttlMs: number): Promise<boolean>;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

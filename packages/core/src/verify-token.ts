@@ -1,7 +1,11 @@
 import { InvalidTokenError } from './errors.js';
 import { sha256 } from './lib/hash.js';
+import { tokenCacheLookups } from './telemetry/instruments.js';
 import type { VerifiedTokenCache } from './token-cache.js';
 import type { Principal, TokenValidator } from './types.js';
+
+const HIT = Object.freeze({ 'mcpgate.cache.result': 'hit' });
+const MISS = Object.freeze({ 'mcpgate.cache.result': 'miss' });
 
 /** Turns a token into its principal: from the cache when it holds a verdict, else by one shared validation. */
 export type TokenVerifier = (token: string) => Principal | Promise<Principal>;
@@ -18,6 +22,7 @@ export function tokenVerifier(validator: TokenValidator, cache: VerifiedTokenCac
   return (token) => {
     const key = sha256(token);
     const cached = cache.get(key);
+    tokenCacheLookups().add(1, cached === undefined ? MISS : HIT);
     if (cached !== undefined) return cached;
     let pending = inFlight.get(key);
     if (pending === undefined) {

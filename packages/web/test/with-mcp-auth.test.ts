@@ -105,7 +105,20 @@ describe('withMcpAuth', () => {
     expect((await mcp(post(gzipSync(JSON.stringify(call('whoami'))), { ...auth, 'content-encoding': 'gzip' }))).status).toBe(415);
     expect((await mcp(post(JSON.stringify(call('whoami')), { ...auth, 'content-type': 'application/json; charset=utf-16' }))).status).toBe(415);
     expect((await mcp(post('x'.repeat(2_000), auth))).status).toBe(413);
-    const endless = new ReadableStream<Uint8Array>({ pull: (c) => new Promise((r) => setTimeout(() => r(c.enqueue(new Uint8Array([0x20]))), 50)) });
+    // one byte every 50 ms, forever (until the reader cancels it)
+    const endless = new ReadableStream<Uint8Array>({
+      pull: (c) =>
+        new Promise<void>((r) =>
+          setTimeout(() => {
+            try {
+              c.enqueue(new Uint8Array([0x20]));
+            } catch {
+              // cancelled by the reader: the stream is closed
+            }
+            r();
+          }, 50),
+        ),
+    });
     expect((await mcp(post(endless, auth))).status).toBe(408);
     const get = await mcp(new Request(URL_, { method: 'GET', headers: { ...auth, 'content-length': '5' } }));
     expect(get.status).toBe(400);

@@ -1,5 +1,7 @@
 import { ServiceUnavailableError } from '../errors.js';
 import type { JsonValue, Store } from '../types.js';
+import { storeErrors, storeOperations } from '../telemetry/instruments.js';
+import { now } from '../telemetry/otel.js';
 import { withDeadline } from './deadline.js';
 
 const SCHEMA = 'mcpgate:v1:';
@@ -9,17 +11,26 @@ const SCHEMA = 'mcpgate:v1:';
  * failure becomes a `ServiceUnavailableError` (fail closed: 503, never anonymous access, never a hang).
  */
 export function guardStore(store: Store, timeoutMs: number, onFailure: (error: ServiceUnavailableError) => void = () => undefined): Store {
-  const guard = <T>(op: string, run: () => Promise<T>): Promise<T> =>
-    withDeadline(timeoutMs, run, () => new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' })).catch(
+  const guard = <T>(op: string, run: () => Promise<T>): Promise<T> => {
+    const started = now();
+    return withDeadline(timeoutMs, run, () => new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' })).then(
+      (value) => {
+        storeOperations().record((now() - started) / 1000, { 'mcpgate.store.kind': store.kind, 'mcpgate.store.operation': op, 'mcpgate.outcome': 'ok' });
+        return value;
+      },
       (cause: unknown) => {
         const error =
           cause instanceof ServiceUnavailableError
             ? cause
             : new ServiceUnavailableError(`store ${store.kind} failed on ${op} (${describe(cause)})`, { dependency: 'store', cause });
+        const attributes = { 'mcpgate.store.kind': store.kind, 'mcpgate.store.operation': op, 'mcpgate.outcome': 'error' };
+        storeOperations().record((now() - started) / 1000, attributes);
+        storeErrors().add(1, attributes);
         onFailure(error);
         throw error;
       },
     );
+  };
   return {
     kind: store.kind,
     persistent: store.persistent,
@@ -28,6 +39,12 @@ export function guardStore(store: Store, timeoutMs: number, onFailure: (error: S
     delete: (key) => guard('delete', () => store.delete(SCHEMA + key)),
     add: (key, value, ttlMs) => guard('add', () => store.add(SCHEMA + key, value, ttlMs)),
     deleteIfEquals: (key, expected) => guard('deleteIfEquals', () => store.deleteIfEquals(SCHEMA + key, expected)),
+    ...(store.setIfEquals !== undefined
+      ? {
+          setIfEquals: (key: string, expected: JsonValue, value: JsonValue, ttlMs: number) =>
+            guard('setIfEquals', () => (store.setIfEquals as NonNullable<Store['setIfEquals']>)(SCHEMA + key, expected, value, ttlMs)),
+        }
+      : {}),
     close: () => store.close(),
   };
 }

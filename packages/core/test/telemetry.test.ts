@@ -1,0 +1,224 @@
+/**
+ * What an operator sees, with a real OpenTelemetry SDK in memory: one span per decision (a child of the
+ * incoming request's span, linked to a 2026-07-28 _meta.traceparent), decisions and latency by outcome,
+ * cache and store metrics, the audit trail, per-principal rate limits; never token bytes.
+ */
+import { PassThrough } from 'node:stream';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createMcpAuth } from '../src/create-mcp-auth.js';
+import { InvalidTokenError } from '../src/errors.js';
+import { memoryStore } from '../src/memory-store.js';
+import { jsonLinesAuditLog, type McpAuthEvent } from '../src/telemetry/events.js';
+import type { McpAuthOptions } from '../src/options.js';
+import type { Principal, Store } from '../src/types.js';
+
+const RESOURCE = 'https://mcp.example.com/mcp';
+const SECRET_TOKEN = 'tok-alice-0123456789abcdef';
+const spans = new InMemorySpanExporter();
+const metricsOut = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+const reader = new PeriodicExportingMetricReader({ exporter: metricsOut, exportIntervalMillis: 60_000 });
+const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
+/** The spans ended so far (the processor exports asynchronously). */
+async function finished() {
+  await tracerProvider.forceFlush();
+  return spans.getFinishedSpans();
+}
+
+beforeAll(() => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(tracerProvider);
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function principal(subject: string, scopes: string[]): Principal {
+  return { issuer: 'https://as.example.com', subject, clientId: 'client-7', scopes, expiresAt: Math.floor(Date.now() / 1000) + 3600, audience: [RESOURCE], claims: {} };
+}
+
+function setup(overrides: Partial<McpAuthOptions> = {}) {
+  const events: McpAuthEvent[] = [];
+  const auth = createMcpAuth({
+    resource: RESOURCE,
+    authorizationServers: ['https://as.example.com'],
+    validator: {
+      kind: 'fake',
+      async validate(token) {
+        if (token === SECRET_TOKEN) return principal('alice', ['mcp:tools']);
+        if (token === 'tok-bob') return principal('bob', ['mcp:tools']);
+        throw new InvalidTokenError('unknown', { reason: 'signature' });
+      },
+    },
+    requiredScopes: ['mcp:tools'],
+    toolScopes: { admin_whoami: ['mcp:admin'] },
+    logger: { warn: () => undefined, error: () => undefined },
+    onEvent: (event) => events.push(event),
+    ...overrides,
+  });
+  return { auth, events };
+}
+
+const call = (name: string, id: number | string = 1, meta?: Record<string, unknown>) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: {}, ...(meta !== undefined ? { _meta: meta } : {}) },
+});
+const request = (token: string | undefined, body: unknown = call('whoami'), extra: Record<string, unknown> = {}) => ({
+  method: 'POST',
+  authorization: token === undefined ? [] : [`Bearer ${token}`],
+  body,
+  ...extra,
+});
+async function attempt(promise: Promise<unknown>): Promise<void> {
+  await promise.catch(() => undefined);
+}
+async function metricPoints(name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>> {
+  await reader.forceFlush();
+  const last = metricsOut.getMetrics().at(-1);
+  const metric = last?.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+  return (metric?.dataPoints ?? []).map((p) => ({ attributes: p.attributes, value: p.value }));
+}
+
+describe('spans and metrics by outcome', () => {
+  it('one span per decision, a child of the incoming request, with outcome, method, tool, user and client', async () => {
+    spans.reset();
+    const { auth } = setup();
+    const parent = trace.getTracer('http').startSpan('POST /mcp');
+    await context.with(trace.setSpan(context.active(), parent), () => auth.authenticate(request(SECRET_TOKEN)));
+    parent.end();
+    const decision = (await finished()).find((s) => s.name === 'mcpgate.authenticate');
+    expect(decision?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    expect(decision?.attributes).toMatchObject({
+      'mcpgate.outcome': 'ok',
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'whoami',
+      'enduser.id': 'alice',
+      'mcpgate.client_id': 'client-7',
+      'jsonrpc.request.id': '1',
+    });
+  });
+
+  it('links a 2026-07-28 _meta.traceparent', async () => {
+    spans.reset();
+    const { auth } = setup();
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await auth.authenticate(request(SECRET_TOKEN, call('whoami', 2, { traceparent })));
+    const decision = (await finished()).find((s) => s.name === 'mcpgate.authenticate');
+    expect(decision?.links[0]?.context.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+  });
+
+  it('counts and times every outcome', async () => {
+    const broken: Store = { ...memoryStore(), get: () => Promise.reject(new Error('down')) };
+    const { auth } = setup();
+    const { auth: down } = setup({ store: broken });
+    await attempt(auth.authenticate(request(SECRET_TOKEN)));
+    await attempt(auth.authenticate(request(undefined)));
+    await attempt(auth.authenticate(request('Bearer x y' as never)));
+    await attempt(auth.authenticate(request('nope')));
+    await attempt(auth.authenticate(request(SECRET_TOKEN, call('admin_whoami'))));
+    await attempt(auth.authenticate(request(SECRET_TOKEN, call('whoami'), { sessionId: 'unknown-session' })));
+    await attempt(down.authenticate(request(SECRET_TOKEN, call('whoami'), { sessionId: 'any' })));
+    const outcomes = (await metricPoints('mcpgate.auth.decisions')).map((p) => p.attributes['mcpgate.outcome']);
+    expect(outcomes).toEqual(
+      expect.arrayContaining(['ok', 'no_credentials', 'invalid_request', 'invalid_token:signature', 'insufficient_scope', 'session_mismatch', 'unavailable:store']),
+    );
+    const durations = await metricPoints('mcpgate.auth.decision.duration');
+    expect(durations.length).toBeGreaterThanOrEqual(7);
+    expect((await metricPoints('mcpgate.token_cache.lookups')).map((p) => p.attributes['mcpgate.cache.result'])).toEqual(expect.arrayContaining(['hit', 'miss']));
+    expect((await metricPoints('mcpgate.store.errors')).some((p) => p.attributes['mcpgate.store.operation'] === 'get')).toBe(true);
+  });
+});
+
+describe('audit events', () => {
+  it('one event per kind, with who, what and why', async () => {
+    const { auth, events } = setup({ rateLimit: { limit: 1, windowMs: 60_000 } });
+    await attempt(auth.authenticate(request(SECRET_TOKEN)));
+    await attempt(auth.authenticate(request('tok-bob', call('admin_whoami', 'r-2'))));
+    await attempt(auth.authenticate(request(undefined)));
+    await attempt(auth.authenticate(request('nope')));
+    await attempt(auth.authenticate(request(SECRET_TOKEN, call('whoami'), { sessionId: 'someone-elses' })));
+    await attempt(auth.authenticate(request(SECRET_TOKEN))); // over the limit of 1 a minute
+    await auth.bindSession('s-1', principal('alice', ['mcp:tools']));
+    await auth.unbindSession('s-1');
+    const byType = new Map(events.map((e) => [e.type, e]));
+    expect(byType.get('operation.allowed')).toMatchObject({ principal: { subject: 'alice' }, clientId: 'client-7', method: 'tools/call', target: 'whoami', requestId: 1 });
+    expect(byType.get('scope.step_up')).toMatchObject({ principal: { subject: 'bob' }, target: 'admin_whoami', requestId: 'r-2', requiredScopes: ['mcp:tools', 'mcp:admin'] });
+    expect(byType.get('request.refused')).toMatchObject({ outcome: 'no_credentials' });
+    expect(byType.get('token.refused')).toMatchObject({ outcome: 'invalid_token:signature' });
+    expect(byType.get('session.mismatch')).toMatchObject({ principal: { subject: 'alice' } });
+    expect(byType.get('rate.limited')).toMatchObject({ principal: { subject: 'alice' } });
+    expect(byType.get('session.bound')).toMatchObject({ principal: { subject: 'alice' } });
+    expect(byType.get('session.unbound')).toBeDefined();
+    for (const event of events) expect(Date.parse(event.time)).not.toBeNaN();
+  });
+
+  it('writes JSON lines, and never token bytes anywhere (spans, metrics, events)', async () => {
+    spans.reset();
+    const out = new PassThrough();
+    const lines: string[] = [];
+    out.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    const log = jsonLinesAuditLog(out);
+    const { auth } = setup({ onEvent: log.onEvent });
+    await attempt(auth.authenticate(request(SECRET_TOKEN)));
+    await attempt(auth.authenticate(request(SECRET_TOKEN, call('admin_whoami'))));
+    await attempt(auth.authenticate(request(`${SECRET_TOKEN}x`)));
+    await new Promise((r) => setImmediate(r));
+    expect(lines.map((l) => (JSON.parse(l) as McpAuthEvent).type)).toEqual(['operation.allowed', 'scope.step_up', 'token.refused']);
+    await reader.forceFlush();
+    const ended = await finished();
+    expect(ended.length).toBeGreaterThanOrEqual(3);
+    const everything = JSON.stringify([lines, ended.map((s) => [s.name, s.attributes, s.events, s.links]), metricsOut.getMetrics()]);
+    expect(everything).not.toContain(SECRET_TOKEN);
+    expect(everything).not.toContain('0123456789abcdef');
+  });
+
+  it('a throwing listener never fails a request', async () => {
+    const { auth } = setup({
+      onEvent: () => {
+        throw new Error('sink down');
+      },
+    });
+    await expect(auth.authenticate(request(SECRET_TOKEN))).resolves.toMatchObject({ principal: { subject: 'alice' } });
+  });
+});
+
+describe('rate limits', () => {
+  it('lets a burst of `limit` through, then 429 with Retry-After, then one per interval', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { auth } = setup({ rateLimit: { limit: 3, windowMs: 3_000 } });
+    for (let i = 0; i < 3; i++) await auth.authenticate(request(SECRET_TOKEN));
+    const refused = await auth.authenticate(request(SECRET_TOKEN)).catch((e: unknown) => e);
+    const answer = auth.errorResponse(refused);
+    expect(answer.status).toBe(429);
+    expect(answer.headers['Retry-After']).toBe('1');
+    expect(answer.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
+    await expect(auth.authenticate(request('tok-bob'))).resolves.toBeDefined(); // another principal has its own bucket
+    vi.advanceTimersByTime(1_000);
+    await expect(auth.authenticate(request(SECRET_TOKEN))).resolves.toBeDefined();
+    await expect(auth.authenticate(request(SECRET_TOKEN))).rejects.toMatchObject({ code: 'ERR_RATE_LIMITED' });
+  });
+
+  it('keeps a bucket per operation when asked', async () => {
+    const { auth } = setup({ rateLimit: { limit: 1, windowMs: 60_000, per: ['operation'] } });
+    await auth.authenticate(request(SECRET_TOKEN, call('whoami')));
+    await expect(auth.authenticate(request(SECRET_TOKEN, call('whoami')))).rejects.toMatchObject({ code: 'ERR_RATE_LIMITED' });
+    await expect(auth.authenticate(request(SECRET_TOKEN, call('remember')))).resolves.toBeDefined();
+  });
+
+  it('fails closed (503) when the store is down, and refuses a store without compare-and-set', async () => {
+    const broken = { ...memoryStore(), setIfEquals: () => Promise.reject(new Error('down')), get: async () => 5 } as unknown as Store;
+    const { auth } = setup({ store: broken, rateLimit: { limit: 1, windowMs: 1 } });
+    const error = await auth.authenticate(request(SECRET_TOKEN)).catch((e: unknown) => e);
+    expect(auth.errorResponse(error).status).toBe(503);
+    const { setIfEquals: _none, ...plain } = memoryStore();
+    expect(() => setup({ store: plain as Store, rateLimit: { limit: 1, windowMs: 1000 } })).toThrow(/setIfEquals/);
+  });
+});
