@@ -4,18 +4,22 @@
  */
 
 /** Every code an mcpgate error can carry. */
-export type McpAuthErrorCode =
-  | 'ERR_NO_CREDENTIALS'
-  | 'ERR_INVALID_REQUEST'
-  | 'ERR_INVALID_TOKEN'
-  | 'ERR_INSUFFICIENT_SCOPE'
-  | 'ERR_SESSION_NOT_FOUND'
-  | 'ERR_ORIGIN_NOT_ALLOWED'
-  | 'ERR_UNAVAILABLE'
-  | 'ERR_RECONNECT_REQUIRED'
-  | 'ERR_INVALID_DPOP_PROOF'
-  | 'ERR_USE_DPOP_NONCE'
-  | 'ERR_RATE_LIMITED';
+export const MCP_AUTH_ERROR_CODES = [
+  'ERR_NO_CREDENTIALS',
+  'ERR_INVALID_REQUEST',
+  'ERR_INVALID_TOKEN',
+  'ERR_INSUFFICIENT_SCOPE',
+  'ERR_SESSION_NOT_FOUND',
+  'ERR_ORIGIN_NOT_ALLOWED',
+  'ERR_UNAVAILABLE',
+  'ERR_RECONNECT_REQUIRED',
+  'ERR_INVALID_DPOP_PROOF',
+  'ERR_USE_DPOP_NONCE',
+  'ERR_RATE_LIMITED',
+] as const;
+
+/** A code an mcpgate error can carry. */
+export type McpAuthErrorCode = (typeof MCP_AUTH_ERROR_CODES)[number];
 
 /** The authentication scheme a request used: its challenge carries the error (RFC 9449 §7.2). */
 export type AuthScheme = 'Bearer' | 'DPoP';
@@ -193,16 +197,4 @@ export function isMcpAuthError(value: unknown): value is McpAuthError {
   return typeof code === 'string' && CODES.has(code);
 }
 
-const CODES: ReadonlySet<string> = new Set<McpAuthErrorCode>([
-  'ERR_NO_CREDENTIALS',
-  'ERR_INVALID_REQUEST',
-  'ERR_INVALID_TOKEN',
-  'ERR_INSUFFICIENT_SCOPE',
-  'ERR_SESSION_NOT_FOUND',
-  'ERR_ORIGIN_NOT_ALLOWED',
-  'ERR_UNAVAILABLE',
-  'ERR_RECONNECT_REQUIRED',
-  'ERR_INVALID_DPOP_PROOF',
-  'ERR_USE_DPOP_NONCE',
-  'ERR_RATE_LIMITED',
-]);
+const CODES: ReadonlySet<string> = new Set(MCP_AUTH_ERROR_CODES);

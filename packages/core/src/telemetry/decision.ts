@@ -1,6 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { McpAuthRequest, McpAuthSuccess } from '../authenticate.js';
-import { isMcpAuthError } from '../errors.js';
+import { isMcpAuthError, type McpAuthErrorCode } from '../errors.js';
 import type { McpOperation } from '../operations.js';
 import type { Principal } from '../types.js';
 import type { McpAuthEvent, McpAuthEventListener, McpAuthEventType } from './events.js';
@@ -23,44 +23,25 @@ export interface DecisionRecord {
 export function outcomeOf(error: unknown): string {
   if (!isMcpAuthError(error)) return 'error';
   const e = error as { code: string; reason?: string; dependency?: string };
-  switch (e.code) {
-    case 'ERR_NO_CREDENTIALS':
-      return 'no_credentials';
-    case 'ERR_INVALID_REQUEST':
-      return 'invalid_request';
-    case 'ERR_INVALID_TOKEN':
-      return `invalid_token:${e.reason ?? 'other'}`;
-    case 'ERR_INSUFFICIENT_SCOPE':
-      return 'insufficient_scope';
-    case 'ERR_SESSION_NOT_FOUND':
-      return 'session_mismatch';
-    case 'ERR_ORIGIN_NOT_ALLOWED':
-      return 'origin_not_allowed';
-    case 'ERR_UNAVAILABLE':
-      return `unavailable:${e.dependency ?? 'other'}`;
-    case 'ERR_INVALID_DPOP_PROOF':
-      return `invalid_dpop_proof:${e.reason ?? 'other'}`;
-    case 'ERR_USE_DPOP_NONCE':
-      return 'use_dpop_nonce';
-    case 'ERR_RATE_LIMITED':
-      return 'rate_limited';
-    case 'ERR_RECONNECT_REQUIRED':
-      return 'reconnect_required';
-    default:
-      return 'error';
-  }
+  const kind = KINDS[e.code as McpAuthErrorCode];
+  if (kind === undefined) return 'error';
+  const detail = kind.detail === 'reason' ? e.reason : kind.detail === 'dependency' ? e.dependency : undefined;
+  return kind.detail === undefined ? kind.outcome : `${kind.outcome}:${detail ?? 'other'}`;
 }
 
-const EVENT_OF: Readonly<Record<string, McpAuthEventType>> = {
-  ERR_NO_CREDENTIALS: 'request.refused',
-  ERR_INVALID_REQUEST: 'request.refused',
-  ERR_ORIGIN_NOT_ALLOWED: 'request.refused',
-  ERR_INVALID_TOKEN: 'token.refused',
-  ERR_INVALID_DPOP_PROOF: 'token.refused',
-  ERR_INSUFFICIENT_SCOPE: 'scope.step_up',
-  ERR_SESSION_NOT_FOUND: 'session.mismatch',
-  ERR_UNAVAILABLE: 'dependency.unavailable',
-  ERR_RATE_LIMITED: 'rate.limited',
+/** Per error code: the outcome it is counted as (with its reason or dependency), and the audit event it makes. */
+const KINDS: Readonly<Record<McpAuthErrorCode, { outcome: string; detail?: 'reason' | 'dependency'; event?: McpAuthEventType }>> = {
+  ERR_NO_CREDENTIALS: { outcome: 'no_credentials', event: 'request.refused' },
+  ERR_INVALID_REQUEST: { outcome: 'invalid_request', event: 'request.refused' },
+  ERR_ORIGIN_NOT_ALLOWED: { outcome: 'origin_not_allowed', event: 'request.refused' },
+  ERR_INVALID_TOKEN: { outcome: 'invalid_token', detail: 'reason', event: 'token.refused' },
+  ERR_INVALID_DPOP_PROOF: { outcome: 'invalid_dpop_proof', detail: 'reason', event: 'token.refused' },
+  ERR_USE_DPOP_NONCE: { outcome: 'use_dpop_nonce' },
+  ERR_INSUFFICIENT_SCOPE: { outcome: 'insufficient_scope', event: 'scope.step_up' },
+  ERR_SESSION_NOT_FOUND: { outcome: 'session_mismatch', event: 'session.mismatch' },
+  ERR_UNAVAILABLE: { outcome: 'unavailable', detail: 'dependency', event: 'dependency.unavailable' },
+  ERR_RATE_LIMITED: { outcome: 'rate_limited', event: 'rate.limited' },
+  ERR_RECONNECT_REQUIRED: { outcome: 'reconnect_required' },
 };
 
 /**
@@ -139,7 +120,7 @@ function emit(onEvent: McpAuthEventListener, outcome: string, record: DecisionRe
   let type: McpAuthEventType | undefined;
   if (failure === undefined) type = record.operations !== undefined && record.operations.length > 0 ? 'operation.allowed' : undefined;
   else if (code === 'ERR_INVALID_DPOP_PROOF' && outcome === 'invalid_dpop_proof:replay') type = 'dpop.replay';
-  else if (code !== undefined) type = EVENT_OF[code];
+  else if (code !== undefined) type = KINDS[code].event;
   if (type === undefined) return;
   const { method, id } = message(record);
   const target = record.operations?.[0]?.name;
