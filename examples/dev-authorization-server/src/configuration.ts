@@ -6,6 +6,13 @@ import type { DevJwk, DevUser } from './types.js';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 export const UPSTREAM_SCOPES = ['openid', 'offline_access', 'profile', 'email'] as const;
+/**
+ * DPoP proof algorithms (RFC 9449) accepted at the token endpoint: every asymmetric JWS algorithm the MCP SDK
+ * 2.x client can sign proofs with (`DPOP_SUPPORTED_ALGS`) and mcpgate verifies (`DPOP_ALGORITHMS`), plus
+ * `Ed25519`. oidc-provider's default is only `ES256 Ed25519 EdDSA`: a client whose session signs with ES384,
+ * ES512, RS* or PS* got 400 `invalid_dpop_proof` ("invalid DPoP key binding").
+ */
+export const DPOP_SIGNING_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA', 'Ed25519'] as const;
 
 export interface ConfigurationInput {
   resource: string;
@@ -65,6 +72,9 @@ export function buildConfiguration(input: ConfigurationInput): Record<string, un
     scopes: [...UPSTREAM_SCOPES, ...scopes],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     pkce: { required: () => true },
+    // DPoP itself (features.dPoP) is on by default in oidc-provider 9: a token request with a DPoP proof gets a
+    // DPoP-bound token (token_type DPoP, cnf.jkt), and a public client's refresh token is bound to the same key
+    enabledJWA: { dPoPSigningAlgValues: [...DPOP_SIGNING_ALGORITHMS] },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     clientBasedCORS: () => true,
     issueRefreshToken: async (_ctx: unknown, client: any) => client.grantTypeAllowed('refresh_token'),

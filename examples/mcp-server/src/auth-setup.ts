@@ -63,6 +63,18 @@ function buildUpstream(
   return { tools: { upstream: { credentials, api: config.upstream.api } }, credentials };
 }
 
+/** The startup line saying which tokens the server accepts (MCP_AUTH_DPOP). */
+function dpopNote(mode: ExampleConfig['dpop']): string {
+  switch (mode) {
+    case 'off':
+      return 'DPoP: off (Bearer tokens only; a DPoP-bound token is refused)';
+    case 'allowed':
+      return 'DPoP: allowed (Bearer tokens, and DPoP-bound tokens with a proof on every request)';
+    case 'required':
+      return 'DPoP: required (DPoP-bound tokens with a proof on every request; Bearer tokens refused)';
+  }
+}
+
 /** Builds the resource server the example runs, from its configuration and the issuer in use. */
 export async function setupAuth(config: ExampleConfig, issuer: string, devAs?: DevAuthorizationServer): Promise<AuthSetup> {
   const chosen = await storeFromUri(config.store, config.encryptionKey);
@@ -78,6 +90,7 @@ export async function setupAuth(config: ExampleConfig, issuer: string, devAs?: D
       requiredScopes: config.requiredScopes,
       toolScopes: config.toolScopes,
       sessionTtlMs: config.sessions.idleTimeoutSeconds * 1000,
+      dpop: config.dpop,
       resourceName: 'mcpgate example server',
     });
   } catch (error) {
@@ -89,7 +102,7 @@ export async function setupAuth(config: ExampleConfig, issuer: string, devAs?: D
   return {
     auth,
     tools: upstream.tools,
-    notes: chosen.notes,
+    notes: [...chosen.notes, dpopNote(config.dpop)],
     async close() {
       upstream.credentials?.close();
       await auth.close();

@@ -15,6 +15,11 @@ export interface ExampleConfig {
   readonly toolScopes: Record<string, string[]>;
   readonly store: string;
   readonly encryptionKey: string | undefined;
+  /**
+   * DPoP (RFC 9449), from MCP_AUTH_DPOP: `off` accepts Bearer tokens only, `allowed` Bearer tokens and
+   * DPoP-bound tokens with a proof, `required` only DPoP-bound tokens with a proof.
+   */
+  readonly dpop: DpopSetting;
   /** Live MCP sessions: idle timeout (seconds; also the session binding's idle lifetime) and the cap per user. */
   readonly sessions: { readonly idleTimeoutSeconds: number; readonly maxPerUser: number };
   /** Lifetimes of the embedded development AS's tokens (seconds): MCP access tokens and upstream access tokens. */
@@ -27,6 +32,10 @@ export interface ExampleConfig {
     readonly api: string | undefined;
   };
 }
+
+/** The values of MCP_AUTH_DPOP: `createMcpAuth`'s `dpop` modes. */
+export const DPOP_SETTINGS = ['off', 'allowed', 'required'] as const;
+export type DpopSetting = (typeof DPOP_SETTINGS)[number];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -77,6 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     throw new ConfigError(`MCP_AUTH_VALIDATOR must be "jwt" or "introspection", got ${JSON.stringify(validator)}`);
   }
   const issuer = optional(env, 'MCP_AUTH_ISSUER');
+  const dpop = optional(env, 'MCP_AUTH_DPOP') ?? 'allowed';
+  if (!(DPOP_SETTINGS as readonly string[]).includes(dpop)) {
+    throw new ConfigError(`MCP_AUTH_DPOP must be "off", "allowed" or "required", got ${JSON.stringify(dpop)}`);
+  }
   return {
     host,
     port,
@@ -92,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     toolScopes: toolScopes(optional(env, 'MCP_AUTH_TOOL_SCOPES') ?? '{"admin_whoami":["mcp:admin"]}'),
     store: optional(env, 'MCP_AUTH_STORE') ?? 'sqlite://./.data/mcpgate.sqlite',
     encryptionKey: optional(env, 'MCP_AUTH_ENCRYPTION_KEY'),
+    dpop: dpop as DpopSetting,
     sessions: {
       idleTimeoutSeconds: integer(env, 'MCP_SESSION_IDLE_TIMEOUT', 3600, 1, 7 * 86_400),
       maxPerUser: integer(env, 'MCP_MAX_SESSIONS_PER_USER', 10, 1, 10_000),

@@ -2,6 +2,8 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NoCredentialsError } from '@mcpgate/core';
+import { setupAuth } from '../src/auth-setup.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { storeFromUri } from '../src/store-from-uri.js';
 
@@ -17,8 +19,18 @@ describe('the env contract', () => {
       introspection: { cacheTtlSeconds: 60 },
       requiredScopes: ['mcp:tools'],
       store: 'sqlite://./.data/mcpgate.sqlite',
+      dpop: 'allowed',
       upstream: { scope: 'openid offline_access' },
     });
+  });
+
+  it.each(['off', 'allowed', 'required'] as const)('reads MCP_AUTH_DPOP=%s', (mode) => {
+    expect(loadConfig({ MCP_AUTH_DPOP: mode }).dpop).toBe(mode);
+    expect(loadConfig({ MCP_AUTH_DPOP: ` ${mode} ` }).dpop).toBe(mode);
+  });
+
+  it('takes an empty MCP_AUTH_DPOP as the default, allowed', () => {
+    expect(loadConfig({ MCP_AUTH_DPOP: '' }).dpop).toBe('allowed');
   });
 
   it('reads every variable', () => {
@@ -58,6 +70,9 @@ describe('the env contract', () => {
     ['PORT', { PORT: '70000' }],
     ['MCP_AUTH_VALIDATOR', { MCP_AUTH_VALIDATOR: 'saml' }],
     ['MCP_AUTH_INTROSPECTION_CACHE_TTL', { MCP_AUTH_INTROSPECTION_CACHE_TTL: '-1' }],
+    ['MCP_AUTH_DPOP', { MCP_AUTH_DPOP: 'on' }],
+    ['MCP_AUTH_DPOP', { MCP_AUTH_DPOP: 'Required' }],
+    ['MCP_AUTH_DPOP', { MCP_AUTH_DPOP: 'true' }],
   ])('names %s when its value is bad', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(name));
@@ -90,5 +105,46 @@ describe('MCP_AUTH_STORE', () => {
     await expect(storeFromUri('redis://127.0.0.1:6379', undefined)).rejects.toThrow(/MCP_AUTH_ENCRYPTION_KEY/);
     await expect(storeFromUri('postgres://x', undefined)).rejects.toThrow(/MCP_AUTH_STORE must be/);
     await expect(storeFromUri('sqlite://', undefined)).rejects.toThrow(/needs a path/);
+  });
+});
+
+describe('MCP_AUTH_DPOP reaches createMcpAuth (setupAuth, used by both examples)', () => {
+  const issuer = 'https://login.example.com';
+  const setup = (dpop?: string) => setupAuth(loadConfig({ MCP_AUTH_STORE: 'memory', MCP_AUTH_ISSUER: issuer, ...(dpop !== undefined ? { MCP_AUTH_DPOP: dpop } : {}) }), issuer);
+  const challenge = (auth: Awaited<ReturnType<typeof setupAuth>>['auth']) => auth.errorResponse(new NoCredentialsError('no access token')).headers['WWW-Authenticate'];
+
+  it('default (allowed): Bearer and DPoP challenges, the proof algorithms in the metadata, DPoP not required', async () => {
+    const { auth, notes, close } = await setup();
+    try {
+      expect(challenge(auth)).toMatch(/^Bearer resource_metadata="[^"]+", scope="mcp:tools", DPoP algs="[^"]*ES256[^"]*"$/);
+      expect(auth.metadata.dpop_signing_alg_values_supported).toContain('ES256');
+      expect(auth.metadata.dpop_bound_access_tokens_required).toBeUndefined();
+      expect(notes).toContain('DPoP: allowed (Bearer tokens, and DPoP-bound tokens with a proof on every request)');
+    } finally {
+      await close();
+    }
+  });
+
+  it('required: only a DPoP challenge, dpop_bound_access_tokens_required in the metadata', async () => {
+    const { auth, notes, close } = await setup('required');
+    try {
+      expect(challenge(auth)).toMatch(/^DPoP resource_metadata="[^"]+", scope="mcp:tools", algs="[^"]*ES256[^"]*"$/);
+      expect(auth.metadata.dpop_bound_access_tokens_required).toBe(true);
+      expect(notes.join('\n')).toMatch(/DPoP: required/);
+    } finally {
+      await close();
+    }
+  });
+
+  it('off: only a Bearer challenge, no DPoP metadata', async () => {
+    const { auth, notes, close } = await setup('off');
+    try {
+      expect(challenge(auth)).toMatch(/^Bearer resource_metadata="[^"]+", scope="mcp:tools"$/);
+      expect(auth.metadata.dpop_signing_alg_values_supported).toBeUndefined();
+      expect(auth.metadata.dpop_bound_access_tokens_required).toBeUndefined();
+      expect(notes.join('\n')).toMatch(/DPoP: off/);
+    } finally {
+      await close();
+    }
   });
 });

@@ -104,7 +104,8 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest, r
     if (!(await store.add(`dpop-jti:${sha256(proof.jti)}`, 1, rememberMs))) {
       throw new InvalidDpopProofError('the DPoP proof has been used before (jti)', { reason: 'replay' });
     }
-    return current !== undefined && proof.nonce !== current ? { 'DPoP-Nonce': current } : NO_HEADERS;
+    // RFC 9449 §8.2: a response carrying a nonce should not be cached
+    return current !== undefined && proof.nonce !== current ? { 'DPoP-Nonce': current, 'Cache-Control': 'no-store' } : NO_HEADERS;
   };
 
   return async (request, record) => {
@@ -120,7 +121,11 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest, r
       if (credentials.scheme === 'DPoP') headers = await checkProof(credentials, principal, request.method);
       else if (principal.jkt !== undefined) {
         // RFC 9449 §7.2: a DPoP-bound token presented as a bearer token is refused (no downgrade)
-        throw asScheme(new InvalidTokenError('the access token is bound to a key: present it with the DPoP scheme and a proof', { reason: 'binding' }), dpop.mode === 'off' ? 'Bearer' : 'DPoP');
+        const refusal =
+          dpop.mode === 'off'
+            ? new InvalidTokenError('the access token is bound to a key (DPoP), which this resource does not accept', { reason: 'binding' })
+            : new InvalidTokenError('the access token is bound to a key: present it with the DPoP scheme and a proof', { reason: 'binding' });
+        throw asScheme(refusal, dpop.mode === 'off' ? 'Bearer' : 'DPoP');
       }
       if (request.sessionId !== undefined) await sessions.assert(request.sessionId, principal);
       policy.assert(principal.scopes, []);

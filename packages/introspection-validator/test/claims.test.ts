@@ -101,4 +101,13 @@ describe('introspection answers', () => {
       await expect(introspectionValidator({ ...baseOptions, fetch }).validate('tok', ctx)).resolves.toBeDefined();
     }
   });
+
+  it('accepts token_type DPoP only with the cnf.jkt of the key it is bound to (RFC 9449 §6.2)', async () => {
+    const bound = fakeFetch(() => json(activeClaims({ token_type: 'DPoP', cnf: { jkt: 'thumbprint' } })));
+    await expect(introspectionValidator({ ...baseOptions, fetch: bound.fetch }).validate('tok', ctx)).resolves.toMatchObject({ claims: { cnf: { jkt: 'thumbprint' } } });
+    for (const cnf of [undefined, {}, { jkt: '' }, { jkt: 42 }]) {
+      const { fetch } = fakeFetch(() => json(activeClaims({ token_type: 'dpop', ...(cnf === undefined ? {} : { cnf }) })));
+      await expect(introspectionValidator({ ...baseOptions, fetch }).validate('tok', ctx)).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN', claim: 'cnf' });
+    }
+  });
 });

@@ -43,9 +43,15 @@ export function principalFromClaims(
   const sub = claims['sub'];
   if (typeof sub !== 'string' || sub === '') throw new InvalidTokenError('token has no subject', { reason: 'missing_claim', claim: 'sub' });
 
-  const tokenType = claims['token_type'] as string | undefined;
-  if (tokenType !== undefined && !['access_token', 'bearer'].includes(tokenType.toLowerCase())) {
-    throw new InvalidTokenError('token is not a bearer access token', { reason: 'type', claim: 'token_type' });
+  const tokenType = (claims['token_type'] as string | undefined)?.toLowerCase();
+  if (tokenType !== undefined && !['access_token', 'bearer', 'dpop'].includes(tokenType)) {
+    throw new InvalidTokenError('token is not an access token', { reason: 'type', claim: 'token_type' });
+  }
+  // RFC 9449 §6.2: a DPoP token's answer names the key it is bound to; without it, it must not pass as a bearer token
+  const cnf = claims['cnf'];
+  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
+  if (tokenType === 'dpop' && (typeof jkt !== 'string' || jkt === '')) {
+    throw new InvalidTokenError('a DPoP token without cnf.jkt', { reason: 'malformed', claim: 'cnf' });
   }
 
   const scope = claims['scope'] as string | undefined;
