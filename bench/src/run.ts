@@ -1,19 +1,20 @@
 /**
  * `npm run bench [-- filter…]`: runs the mcpgate benchmarks, prints a table per scenario and, on a full
- * run, writes BENCHMARKS.md at the repository root. Filters match scenario ids (jwt, decision,
- * introspection, stores, upstream) by substring. `--no-write` skips BENCHMARKS.md; `--write` forces it.
+ * run, writes BENCHMARKS.md at the repository root. Filters match the start of scenario ids (jwt,
+ * decision, introspection, stores, upstream, examples): `npm run bench -- examples` runs only scenario 6. `--no-write` skips BENCHMARKS.md; `--write` forces it.
  */
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { markdownTable, textTable, verdict, type Scenario, type ScenarioResult } from './lib/report.js';
 import { authDecision } from './scenarios/auth-decision.js';
+import { examples } from './scenarios/examples.js';
 import { httpJwt } from './scenarios/http-jwt.js';
 import { introspection } from './scenarios/introspection.js';
 import { stores } from './scenarios/stores.js';
 import { upstreamRefresh } from './scenarios/upstream-refresh.js';
 
-const ALL: readonly Scenario[] = [httpJwt, authDecision, introspection, stores, upstreamRefresh];
+const ALL: readonly Scenario[] = [httpJwt, authDecision, introspection, stores, upstreamRefresh, examples];
 /** Every scenario is bounded; this is the backstop for the whole run. */
 const HARD_LIMIT_MS = 9 * 60_000;
 
@@ -64,7 +65,7 @@ function markdown(results: readonly ScenarioResult[], m: ReturnType<typeof machi
   out.push(`- Date: ${m.date}`);
   out.push(`- Command: \`${command}\` (bench run time ${totalSeconds.toFixed(0)} s, after the build)`);
   out.push(
-    '- Method: everything on loopback in one process (dev authorization server, apps under test), load from autocannon in a child process. ' +
+    '- Method: everything on loopback. Scenarios 1–5: the dev authorization server and the apps under test in the bench process; scenario 6: every server in its own Node process, started as users start it. Load from autocannon in a child process. ' +
       'Compared variants run side by side in one run, in interleaved rounds (A B, B A, A B, …); the figures are medians of rounds. ' +
       'The machine is small and shared, so absolute numbers are noisy; the ratios are what the targets are about.',
     '',

@@ -37,6 +37,8 @@ export interface CompareOptions {
   readonly connections: number;
   /** Hard cap of requests per round (the loop is bounded in count as well as time). */
   readonly maxRequestsPerRound?: number;
+  /** Called just before every measured round (e.g. to read the server process's CPU time). */
+  readonly onRoundStart?: (target: HttpTarget) => void;
   /** Called after every measured round (e.g. to read AS counters). */
   readonly onRound?: (target: HttpTarget, round: RoundResult) => void;
 }
@@ -111,6 +113,7 @@ export class LoadGenerator {
     for (let round = 0; round < options.rounds; round++) {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       for (const target of order) {
+        options.onRoundStart?.(target);
         const result = await this.run(target, options.durationSeconds, options.connections, max);
         results.get(target.name)!.push(result);
         options.onRound?.(target, result);

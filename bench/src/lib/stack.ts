@@ -114,9 +114,56 @@ export async function whoamiTarget(name: string, url: string, token: string): Pr
 
 /** The text of a whoami answer, for the notes (e.g. what the no-auth app answers). */
 export async function whoamiText(target: HttpTarget): Promise<string> {
-  const res = await fetch(target.url, { method: 'POST', headers: target.headers, body: JSON.stringify(whoamiBody(99)) });
+  const res = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body.replace('"[<id>]"', '99') });
   const text = await res.text();
   const data = text.startsWith('{') ? text : (text.split('\n').find((l) => l.startsWith('data: ')) ?? '').slice(6);
   const parsed = JSON.parse(data) as { result?: { content?: Array<{ text: string }>; isError?: boolean } };
   return `${parsed.result?.isError === true ? 'isError: ' : ''}${parsed.result?.content?.[0]?.text ?? '?'}`;
+}
+
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
+
+/** `tools/call whoami` as a 2026-07-28 client sends it: the protocol claim in `_meta`, no session. */
+export const modernWhoamiBody = (id: number | string = 2) =>
+  ({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: {
+      name: 'whoami',
+      arguments: {},
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': MODERN_PROTOCOL_VERSION,
+        'io.modelcontextprotocol/clientCapabilities': {},
+        'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '0' },
+      },
+    },
+  }) as const;
+
+/**
+ * The load target for a 2026-07-28 server (SDK 2.x): `tools/call whoami` with the headers that era
+ * requires (MCP-Protocol-Version, Mcp-Method, Mcp-Name), no session; one checked call first.
+ */
+export async function modernWhoamiTarget(name: string, url: string, token: string): Promise<HttpTarget> {
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    authorization: `Bearer ${token}`,
+    'mcp-protocol-version': MODERN_PROTOCOL_VERSION,
+    'mcp-method': 'tools/call',
+    'mcp-name': 'whoami',
+  };
+  const target: HttpTarget = { name, url, headers, body: JSON.stringify(modernWhoamiBody('[<id>]')) };
+  const res = await post(url, modernWhoamiBody(1), headers);
+  const data = res.text.startsWith('{') ? res.text : (res.text.split('\n').find((l) => l.startsWith('data: ')) ?? '').slice(6);
+  let parsed: { result?: { content?: Array<{ text: string }>; isError?: boolean } } = {};
+  try {
+    parsed = JSON.parse(data) as typeof parsed;
+  } catch {
+    // reported below
+  }
+  if (res.status !== 200 || parsed.result === undefined || parsed.result.isError === true) {
+    throw new Error(`${name}: 2026-07-28 whoami failed: ${res.status} ${res.text.slice(0, 300)}`);
+  }
+  return target;
 }
