@@ -60,11 +60,12 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
 
   const succeed = (req: Request, res: Response, next: NextFunction, result: McpAuthSuccess): void => {
     req.auth = result.authInfo;
-    if (result.headers !== undefined) res.set(result.headers as Record<string, string>);
+    setHeaders(res, result.headers);
     if (req.method === 'POST') replayBody(req, result.body);
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId !== 'string') {
-      if (req.method === 'POST') bindSessionOnResponse(auth, res, result.principal);
+      // SDK transports mint a session id only on an initialize response
+      if (req.method === 'POST' && opensSession(result.body)) bindSessionOnResponse(auth, res, result.principal);
     } else if (req.method === 'DELETE') {
       res.on('finish', () => {
         if (res.statusCode < 300) auth.unbindSession(sessionId).catch(() => undefined);
@@ -80,13 +81,15 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
       if (!cors) return next();
       if (typeof origin === 'string' && auth.isOriginAllowed(origin)) {
         const requested = req.headers['access-control-request-headers'];
-        res.set(preflightHeaders(origin, typeof requested === 'string' ? requested : undefined)).status(204).end();
+        setHeaders(res, preflightHeaders(origin, typeof requested === 'string' ? requested : undefined));
+        res.statusCode = 204;
+        res.end();
       } else {
         sendError(auth, res, new OriginNotAllowedError('origin not allowed'), !req.complete);
       }
       return;
     }
-    if (cors && typeof origin === 'string' && auth.isOriginAllowed(origin)) res.set(corsHeaders(origin));
+    if (cors && typeof origin === 'string' && auth.isOriginAllowed(origin)) setHeaders(res, corsHeaders(origin));
     if (req.method !== 'POST' && hasBody(req)) {
       sendError(auth, res, new InvalidRequestError(`a ${req.method} request to the MCP endpoint carries no body`), true);
       return;
@@ -111,6 +114,17 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
         sendError(auth, res, error, true);
       });
   };
+}
+
+/** Node's own header API (not Express's `res.set`): cheaper, and the middleware also runs on a plain `http` response. */
+function setHeaders(res: Response, headers: Readonly<Record<string, string>>): void {
+  for (const name in headers) res.setHeader(name, headers[name] as string);
+}
+
+/** Whether a body is, or holds, an `initialize` request: the only request a transport answers with a new session id. */
+function opensSession(body: unknown): boolean {
+  const messages: readonly unknown[] = Array.isArray(body) ? body : [body];
+  return messages.some((m) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'initialize');
 }
 
 const hasBody = (req: Request): boolean => declaresBody(req.headers['content-length'], req.headers['transfer-encoding']);

@@ -35,7 +35,7 @@ export async function readJsonRpcBody(req: Request, limits: BodyLimits): Promise
   if (req.readableEnded || (req as WithRawBody).rawBody instanceof Buffer) return checkParsed(req);
   const length = Number(req.headers['content-length']);
   if (length > limits.limitBytes) throw tooLarge(limits.limitBytes);
-  const bytes = await readStream(req, limits);
+  const bytes = readBuffered(req, limits) ?? (await readStream(req, limits));
   (req as WithRawBody).rawBody = bytes;
   readHere.set(req, bytes);
   if (isForm(req) && new URLSearchParams(bytes.toString('latin1')).has('access_token')) throw tokenInBody();
@@ -54,6 +54,23 @@ function checkParsed(req: Request): unknown {
   if (isForm(req) && typeof given === 'object' && given !== null && Object.hasOwn(given, 'access_token')) throw tokenInBody();
   assertPlainJson(given);
   return given;
+}
+
+/**
+ * The body, when it has already arrived whole (a small body comes in the same packets as the headers,
+ * and is buffered while authentication runs): read synchronously from the stream's buffer, without
+ * listeners or a timer. Undefined when it has not (then it is read from the stream).
+ */
+function readBuffered(req: Request, limits: BodyLimits): Buffer | undefined {
+  if (!req.complete || req.readableFlowing === true || req.readableEncoding !== null) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) {
+    size += chunk.length;
+    if (size > limits.limitBytes) throw tooLarge(limits.limitBytes);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
 function readStream(req: Request, limits: BodyLimits): Promise<Buffer> {
@@ -104,14 +121,22 @@ function readStream(req: Request, limits: BodyLimits): Promise<Buffer> {
  */
 export function replayBody(req: Request, body: unknown): void {
   req.body = body;
-  const bytes = readHere.get(req) ?? Buffer.from(JSON.stringify(body) ?? '', 'utf8');
+  const read = readHere.get(req);
+  const bytes = read ?? Buffer.from(JSON.stringify(body) ?? '', 'utf8');
   (req as WithRawBody).rawBody = bytes;
-  req.headers['content-length'] = String(bytes.length);
-  delete req.headers['transfer-encoding'];
-  Object.defineProperty(req, Symbol.asyncIterator, {
-    configurable: true,
-    value: async function* replay() {
-      yield bytes;
-    },
-  });
+  replayed.set(req, bytes);
+  (req as unknown as { [Symbol.asyncIterator]: typeof replay })[Symbol.asyncIterator] = replay;
+  if (read === undefined || req.headers['transfer-encoding'] !== undefined) {
+    req.headers['content-length'] = String(bytes.length);
+    delete req.headers['transfer-encoding'];
+  }
+}
+
+/** The bytes each request replays to a second reader of its stream. */
+const replayed = new WeakMap<Request, Buffer>();
+
+/** The request's async iterator after the adapter read it: its body, once more (one shared function, no closure per request). */
+async function* replay(this: Request): AsyncGenerator<Buffer> {
+  const bytes = replayed.get(this);
+  if (bytes !== undefined && bytes.length > 0) yield bytes;
 }
