@@ -42,17 +42,20 @@ export interface StateToolsOptions {
   readonly ttlSeconds?: number;
 }
 
-/** Names, descriptions and input shapes (zod 4 raw shapes, accepted by SDK 1.x and 2.x `registerTool`). */
+/**
+ * Names, descriptions and input schemas (zod 4 objects, accepted by SDK 1.x and 2.x `registerTool`; built once:
+ * an SDK 2.x server registers its tools on every request, and a raw shape would be wrapped anew each time).
+ */
 export const stateToolDefinitions = {
   remember: {
     description:
       'Remembers a short text for you: returns a handle (an opaque string) that recall turns back into the text. ' +
       'Only you can recall it, for one hour.',
-    inputSchema: { value: z.string().describe('the text to remember, at most 1 KiB (1024 bytes of UTF-8)') },
+    inputSchema: z.object({ value: z.string().describe('the text to remember, at most 1 KiB (1024 bytes of UTF-8)') }),
   },
   recall: {
     description: 'Returns the text behind a handle that remember gave you. A handle given to someone else, expired or altered is refused.',
-    inputSchema: { handle: z.string().describe('a handle returned by remember') },
+    inputSchema: z.object({ handle: z.string().describe('a handle returned by remember') }),
   },
 } as const;
 
