@@ -24,7 +24,6 @@ app.use(protectedResourceMetadata(auth));
 const transports = new Map<string, StreamableHTTPServerTransport>();
 // no express.json() in front: requireMcpAuth reads the body itself, after the token
 app.all('/mcp', requireMcpAuth(auth), async (req, res) => {
-  if (req.method === 'OPTIONS') return void res.status(204).end();   // a CORS preflight arrives unauthenticated: touch no session
   const id = req.headers['mcp-session-id'];
   if (typeof id === 'string') {
     const transport = transports.get(id);
