@@ -57,3 +57,5 @@ export type { DpopNonces } from './dpop/nonce.js';
 export { mcpgateTracer, lazyInstrument, now, SCOPE } from './telemetry/otel.js';
 export { outcomeOf } from './telemetry/decision.js';
 export { safeListener } from './telemetry/events.js';
+export { errorName, failSpan, httpClientAttributes, inSpan, linkToActive, urlAttributes } from './telemetry/outbound.js';
+export type { OutboundSpanOptions } from './telemetry/outbound.js';

@@ -4,12 +4,10 @@
  * cache and store metrics, the audit trail, per-principal rate limits; never token bytes.
  */
 import { PassThrough } from 'node:stream';
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { inMemoryOtel } from '../../../test/helpers/otel.js';
 import { createMcpAuth } from '../src/create-mcp-auth.js';
 import { InvalidTokenError } from '../src/errors.js';
 import { memoryStore } from '../src/memory-store.js';
@@ -19,21 +17,11 @@ import type { Principal, Store } from '../src/types.js';
 
 const RESOURCE = 'https://mcp.example.com/mcp';
 const SECRET_TOKEN = 'tok-alice-0123456789abcdef';
-const spans = new InMemorySpanExporter();
-const metricsOut = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-const reader = new PeriodicExportingMetricReader({ exporter: metricsOut, exportIntervalMillis: 60_000 });
-const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
-/** The spans ended so far (the processor exports asynchronously). */
-async function finished() {
-  await tracerProvider.forceFlush();
-  return spans.getFinishedSpans();
-}
+const otel = inMemoryOtel();
 
 beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  otel.register();
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -80,21 +68,16 @@ const request = (token: string | undefined, body: unknown = call('whoami'), extr
 async function attempt(promise: Promise<unknown>): Promise<void> {
   await promise.catch(() => undefined);
 }
-async function metricPoints(name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>> {
-  await reader.forceFlush();
-  const last = metricsOut.getMetrics().at(-1);
-  const metric = last?.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-  return (metric?.dataPoints ?? []).map((p) => ({ attributes: p.attributes, value: p.value }));
-}
+const metricPoints = (name: string) => otel.points(name);
 
 describe('spans and metrics by outcome', () => {
   it('one span per decision, a child of the incoming request, with outcome, method, tool, user and client', async () => {
-    spans.reset();
+    otel.reset();
     const { auth } = setup();
     const parent = trace.getTracer('http').startSpan('POST /mcp');
     await context.with(trace.setSpan(context.active(), parent), () => auth.authenticate(request(SECRET_TOKEN)));
     parent.end();
-    const decision = (await finished()).find((s) => s.name === 'mcpgate.authenticate');
+    const decision = (await otel.spans()).find((s) => s.name === 'mcpgate.authenticate');
     expect(decision?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
     expect(decision?.attributes).toMatchObject({
       'mcpgate.outcome': 'ok',
@@ -107,11 +90,11 @@ describe('spans and metrics by outcome', () => {
   });
 
   it('links a 2026-07-28 _meta.traceparent', async () => {
-    spans.reset();
+    otel.reset();
     const { auth } = setup();
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     await auth.authenticate(request(SECRET_TOKEN, call('whoami', 2, { traceparent })));
-    const decision = (await finished()).find((s) => s.name === 'mcpgate.authenticate');
+    const decision = (await otel.spans()).find((s) => s.name === 'mcpgate.authenticate');
     expect(decision?.links[0]?.context.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
   });
 
@@ -161,7 +144,7 @@ describe('audit events', () => {
   });
 
   it('writes JSON lines, and never token bytes anywhere (spans, metrics, events)', async () => {
-    spans.reset();
+    otel.reset();
     const out = new PassThrough();
     const lines: string[] = [];
     out.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
@@ -172,10 +155,8 @@ describe('audit events', () => {
     await attempt(auth.authenticate(request(`${SECRET_TOKEN}x`)));
     await new Promise((r) => setImmediate(r));
     expect(lines.map((l) => (JSON.parse(l) as McpAuthEvent).type)).toEqual(['operation.allowed', 'scope.step_up', 'token.refused']);
-    await reader.forceFlush();
-    const ended = await finished();
-    expect(ended.length).toBeGreaterThanOrEqual(3);
-    const everything = JSON.stringify([lines, ended.map((s) => [s.name, s.attributes, s.events, s.links]), metricsOut.getMetrics()]);
+    expect((await otel.named('mcpgate.authenticate')).length).toBeGreaterThanOrEqual(3);
+    const everything = JSON.stringify([lines, await otel.everything()]);
     expect(everything).not.toContain(SECRET_TOKEN);
     expect(everything).not.toContain('0123456789abcdef');
   });

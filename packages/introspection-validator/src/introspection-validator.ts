@@ -5,7 +5,17 @@ import { clientAuthentication } from './lib/client-auth.js';
 import { resolveOptions, type ResolvedOptions } from './lib/options.js';
 import { MalformedIntrospectionResponse, processIntrospectionResponse } from './lib/process-response.js';
 import { introspectionRequest } from './lib/request.js';
-import { cachedDiscovery, raceAbort, rateLimitedWarn, ResponseTooLargeError, sha256, withDeadline } from '@mcpgate/core/internal';
+import {
+  cachedDiscovery,
+  httpClientAttributes,
+  inSpan,
+  raceAbort,
+  rateLimitedWarn,
+  ResponseTooLargeError,
+  sha256,
+  withDeadline,
+} from '@mcpgate/core/internal';
+import { cacheLookups, introspections, type IntrospectionOutcome } from './lib/telemetry.js';
 import { VerdictCache } from './lib/verdict-cache.js';
 import type { Verdict } from './lib/verdict-cache.js';
 import type { IntrospectionValidatorOptions } from './types.js';
@@ -14,7 +24,7 @@ const STORE_TIMEOUT_CAP_MS = 1_000;
 
 /**
  * A {@link TokenValidator} for opaque access tokens: asks the authorization server (RFC 7662) whether a
- * token is active, checks the answer's `exp`, `nbf`, `aud`, `iss`, `sub` and `token_type`, and caches
+ * token is active, checks the answer's `exp`, `nbf`, `aud`, `iss`, `sub`, `token_type` (`DPoP` with its `cnf.jkt`), and caches
  * the answer by the SHA-256 of the token (never the token) for at most `cacheTtlSeconds` and never past
  * `exp` — sealed with `sealer` (AES-256-GCM, bound to the token's cache key) when one is given, which a
  * persistent `cache` requires. An answer without `aud` is refused unless `requireAudience: false`. Concurrent validations of one token share one call. An unreachable or misbehaving authorization
@@ -67,28 +77,45 @@ export function introspectionValidator(options: IntrospectionValidatorOptions): 
   const introspect = async (token: string): Promise<Verdict> => {
     const url = await endpoint();
     const toError = unavailable('introspection');
-    const answer = await withDeadline(
-      config.timeoutMs,
-      async (signal) =>
-        processIntrospectionResponse(await introspectionRequest(config.fetch, url, token, authenticate, signal), config.maxResponseBytes, signal),
-      () => toError(`introspection did not answer within ${config.timeoutMs} ms`),
-    ).catch((error: unknown) => {
-      if (error instanceof ServiceUnavailableError) throw error;
-      if (error instanceof ResponseTooLargeError) {
-        tooLarge('an introspection answer');
-        throw toError(`introspection answer is larger than ${config.maxResponseBytes} bytes`, error);
+    let outcome: IntrospectionOutcome = 'unreachable';
+    return inSpan('mcpgate.introspection', { attributes: httpClientAttributes('POST', url) }, async (span) => {
+      try {
+        const answer = await withDeadline(
+          config.timeoutMs,
+          async (signal) => {
+            const response = await introspectionRequest(config.fetch, url, token, authenticate, signal);
+            span.setAttribute('http.response.status_code', response.status);
+            return processIntrospectionResponse(response, config.maxResponseBytes, signal);
+          },
+          () => toError(`introspection did not answer within ${config.timeoutMs} ms`),
+        ).catch((error: unknown) => {
+          if (error instanceof ServiceUnavailableError) {
+            outcome = 'timeout';
+            throw error;
+          }
+          if (error instanceof ResponseTooLargeError) {
+            outcome = 'too_large';
+            tooLarge('an introspection answer');
+            throw toError(`introspection answer is larger than ${config.maxResponseBytes} bytes`, error);
+          }
+          if (error instanceof MalformedIntrospectionResponse) {
+            const { status } = error;
+            outcome = status === 200 ? 'malformed' : 'http_error';
+            if ((status === 401 || status === 403) && !warned.has(status)) {
+              warned.add(status);
+              warn(`[mcpgate] introspection endpoint refused this client (HTTP ${status}): check clientId, clientSecret and clientAuthMethod`);
+            }
+            throw toError(error.message, error);
+          }
+          throw toError('introspection request failed', error);
+        });
+        outcome = answer.active ? 'active' : 'inactive';
+        return answer.active ? { active: true, at: nowSeconds(), claims: answer as Record<string, JsonValue> } : { active: false };
+      } finally {
+        span.setAttribute('mcpgate.outcome', outcome);
+        introspections().add(1, { 'mcpgate.outcome': outcome });
       }
-      if (error instanceof MalformedIntrospectionResponse) {
-        const { status } = error;
-        if ((status === 401 || status === 403) && !warned.has(status)) {
-          warned.add(status);
-          warn(`[mcpgate] introspection endpoint refused this client (HTTP ${status}): check clientId, clientSecret and clientAuthMethod`);
-        }
-        throw toError(error.message, error);
-      }
-      throw toError('introspection request failed', error);
     });
-    return answer.active ? { active: true, at: nowSeconds(), claims: answer as Record<string, JsonValue> } : { active: false };
   };
 
   const ttlMs = (verdict: Verdict, resource: string): number => {
@@ -106,6 +133,7 @@ export function introspectionValidator(options: IntrospectionValidatorOptions): 
 
   const lookup = async (tokenHash: string, token: string, resource: string): Promise<Verdict> => {
     const cached = await cache.get(tokenHash);
+    cacheLookups().add(1, { 'mcpgate.cache.result': cached === undefined ? 'miss' : 'hit' });
     if (cached !== undefined) return cached;
     const verdict = await introspect(token);
     await cache.set(tokenHash, verdict, ttlMs(verdict, resource));

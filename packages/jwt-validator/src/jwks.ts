@@ -1,7 +1,7 @@
 import { ServiceUnavailableError } from '@mcpgate/core';
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import { isTimeout, ResponseTooLargeError } from '@mcpgate/core/internal';
-import { abortableFetch, boundedFetch, fetchOrGlobal } from './lib/fetch.js';
+import { abortableFetch, boundedFetch, fetchOrGlobal, tracedJwksFetch } from './lib/fetch.js';
 import type { FetchLike } from './options.js';
 
 /** How a remote key set is fetched and cached. */
@@ -54,7 +54,7 @@ function createResolver(jwksUri: string, options: RemoteKeysOptions): JWTVerifyG
     timeoutDuration: options.timeoutMs,
     cooldownDuration: options.cooldownMs,
     cacheMaxAge: options.cacheMaxAgeMs,
-    [customFetch]: abortableFetch(boundedFetch(fetchOrGlobal(options.fetch), options.maxResponseBytes)),
+    [customFetch]: tracedJwksFetch(abortableFetch(boundedFetch(fetchOrGlobal(options.fetch), options.maxResponseBytes))),
   });
   // After a failed fetch, calls that would fetch again fail fast for a short while: an unreachable JWKS
   // is not hammered (nor requests piled up behind timeouts), even by tokens with made-up `kid`s.

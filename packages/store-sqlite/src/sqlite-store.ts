@@ -15,8 +15,8 @@ const expiryOf = (ttlMs: number | undefined, name: string): number | null => {
 
 /**
  * A {@link Store} in one SQLite file, shared safely by several processes on the same host: WAL mode,
- * bounded asynchronous retry on `SQLITE_BUSY` (opening included), and a sweeper that deletes expired rows. `add`
- * and `deleteIfEquals` are single conditional statements, so they are atomic across processes. A new file is
+ * bounded asynchronous retry on `SQLITE_BUSY` (opening included), and a sweeper that deletes expired rows. `add`,
+ * `deleteIfEquals` and `setIfEquals` are single conditional statements, so they are atomic across processes. A new file is
  * created with mode 0600; an existing one others can read is used, with one warning through `logger`.
  *
  * @example
@@ -86,6 +86,11 @@ export function sqliteStore(uriOrOptions: string | SqliteStoreOptions): Store {
     },
     async deleteIfEquals(key, expected) {
       const rows = await run(sql.deleteIfEquals, prefixed(key), JSON.stringify(expected), Date.now());
+      return rows.length > 0;
+    },
+    async setIfEquals(key, expected, value, ttlMs) {
+      const expiresAt = expiryOf(ttlMs ?? Number.NaN, 'setIfEquals');
+      const rows = await run(sql.setIfEquals, JSON.stringify(value), expiresAt, prefixed(key), JSON.stringify(expected), Date.now());
       return rows.length > 0;
     },
     async close() {

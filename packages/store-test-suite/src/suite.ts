@@ -1,8 +1,11 @@
 import { addTests } from './add.js';
 import { basicTests } from './basic.js';
+import type { Store } from '@mcpgate/core';
 import { deleteIfEqualsTests } from './delete-if-equals.js';
 import { isolationTests } from './isolation.js';
+import { randomId } from './lib/harness.js';
 import { lockingTests } from './locking.js';
+import { setIfEqualsTests } from './set-if-equals.js';
 import { ttlTests } from './ttl.js';
 import type { StoreConformanceOptions, TestApi } from './types.js';
 import { unreachableTests } from './unreachable.js';
@@ -12,7 +15,11 @@ import { unreachableTests } from './unreachable.js';
  * and `it` (vitest, jest or `node:test`); assertions use `node:assert/strict`, so nothing else is
  * needed. Each test opens its own stores through `create` with a random key prefix and closes them when
  * it ends. Keys are random, so runs never collide on a shared backend. Checks that have no meaning for
- * the store (`sharedBackend: false`, no `unreachable`) are registered as skipped.
+ * the store (`sharedBackend: false`, no `unreachable`, no `setIfEquals`) are registered as skipped.
+ *
+ * Whether the store has the optional `setIfEquals` is `options.setIfEquals`; absent, the suite makes one
+ * store with `create` while it registers the tests, looks, and closes it (a factory that returns a promise
+ * cannot be looked at then: its `setIfEquals` tests are skipped unless you pass `setIfEquals: true`).
  *
  * @throws {TypeError} when `test` lacks `describe`, `it` or `it.skip`, or the options are invalid.
  *
@@ -40,6 +47,7 @@ export function storeConformanceSuite(test: TestApi, options: StoreConformanceOp
     deleteIfEqualsTests(test, create);
     isolationTests(test, create, sharedBackend);
     lockingTests(test, create, sharedBackend);
+    setIfEqualsTests(test, create, hasSetIfEquals(options), sharedBackend);
     unreachableTests(test, options);
   });
 }
@@ -64,4 +72,33 @@ function validate(test: TestApi, options: StoreConformanceOptions): void {
   if (options.sharedBackend !== undefined && typeof options.sharedBackend !== 'boolean') {
     throw new TypeError('storeConformanceSuite: options.sharedBackend must be a boolean');
   }
+  if (options.setIfEquals !== undefined && typeof options.setIfEquals !== 'boolean') {
+    throw new TypeError('storeConformanceSuite: options.setIfEquals must be a boolean');
+  }
+}
+
+/**
+ * `options.setIfEquals`, or else whether a store made now by a synchronous `create` has the method (the
+ * store is closed at once; nothing is read or written). A factory that throws or returns a promise: false.
+ */
+function hasSetIfEquals(options: StoreConformanceOptions): boolean {
+  if (options.setIfEquals !== undefined) return options.setIfEquals;
+  let made: Store | Promise<Store>;
+  try {
+    made = options.create({ keyPrefix: `test:${randomId()}:probe:` });
+  } catch {
+    return false;
+  }
+  const close = (store: Store | undefined): void => {
+    Promise.resolve()
+      .then(() => store?.close())
+      .catch(() => undefined);
+  };
+  if (typeof (made as { then?: unknown } | undefined)?.then === 'function') {
+    (made as Promise<Store>).then(close, () => undefined);
+    return false;
+  }
+  const store = made as Store | undefined;
+  close(store);
+  return typeof store?.setIfEquals === 'function';
 }

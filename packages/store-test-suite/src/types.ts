@@ -51,4 +51,10 @@ export interface StoreConformanceOptions {
    * then skipped. Default true.
    */
   readonly sharedBackend?: boolean;
+  /**
+   * Whether the store implements the optional `setIfEquals` (compare-and-set); false registers its tests
+   * as skipped. Default: looked up on one store made by `create` when the suite registers its tests (then
+   * closed); a `create` that returns a promise cannot be looked at, so pass `true` for such a store.
+   */
+  readonly setIfEquals?: boolean;
 }

@@ -1,6 +1,7 @@
 import { isMcpAuthError, ServiceUnavailableError } from '@mcpgate/core';
-import { sleep } from '@mcpgate/core/internal';
-import type { UpstreamTokenSet } from '@mcpgate/core';
+import { inSpan, linkToActive, sleep } from '@mcpgate/core/internal';
+import type { McpAuthEventListener, UpstreamTokenSet } from '@mcpgate/core';
+import { SpanKind, type Link } from '@opentelemetry/api';
 import type { UpstreamEndpoints } from './endpoints.js';
 import { postForm, type OAuthClient } from './lib/http.js';
 import { oauthError, processTokenResponse } from './lib/token-response.js';
@@ -42,6 +43,8 @@ export interface DeviceAuthorizationFlowOptions {
   /** Where each principal's last outcome is kept, cleared when a new authorization starts. */
   readonly outcomes?: OutcomeLog | undefined;
   readonly onSettled?: ((principal: PrincipalRef, outcome: DeviceAuthorizationOutcome) => void) | undefined;
+  /** Audit events (`upstream.connected`, `upstream.identity_mismatch`); must not throw (wrap it with `safeListener`). */
+  readonly onEvent?: McpAuthEventListener | undefined;
   readonly warn: (message: string) => void;
 }
 
@@ -62,7 +65,17 @@ interface Pending {
   intervalMs: number;
   timer: ReturnType<typeof setTimeout> | undefined;
   readonly controller: AbortController;
+  /** The span active when it was started: each poll (a trace of its own) links to it. */
+  readonly links: Link[];
 }
+
+/** What one poll did: the `mcpgate.outcome` of its span. */
+type PollResult = 'authorization_pending' | 'slow_down' | 'unavailable' | 'superseded' | DeviceAuthorizationOutcome;
+
+const EVENT_OF: Partial<Record<DeviceAuthorizationOutcome, 'upstream.connected' | 'upstream.identity_mismatch'>> = {
+  connected: 'upstream.connected',
+  identity_mismatch: 'upstream.identity_mismatch',
+};
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /** A pending authorization with less time left than this is replaced rather than shown again. */
@@ -100,15 +113,18 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
     notify(state, outcome);
   };
 
-  const finish = async (key: string, state: Pending, outcome: DeviceAuthorizationOutcome): Promise<void> => {
-    if (pending.get(key) !== state) return;
+  const finish = async (key: string, state: Pending, outcome: DeviceAuthorizationOutcome): Promise<PollResult> => {
+    if (pending.get(key) !== state) return 'superseded';
     stop(key, state);
+    const type = EVENT_OF[outcome];
+    if (type !== undefined) options.onEvent?.({ type, time: new Date().toISOString(), outcome, principal: state.principal });
     try {
       await options.outcomes?.put(state.principal, outcome);
     } catch (error) {
       options.warn(`[mcpgate] the device authorization outcome could not be recorded: ${(error as Error).message}`);
     }
     notify(state, outcome);
+    return outcome;
   };
 
   const approvedSet = async (state: Pending, body: unknown): Promise<UpstreamTokenSet | 'identity_mismatch' | 'failed'> => {
@@ -125,15 +141,24 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
 
   const schedule = (key: string, state: Pending): void => {
     state.timer = setTimeout(() => {
-      // a throwing onDeviceAuthorizationSettled callback must not become an unhandled rejection
-      poll(key, state).catch((error: unknown) => options.warn(`[mcpgate] device authorization: ${(error as Error)?.message ?? 'error'}`));
+      // Each poll is a trace of its own (it runs long after the request that started it), linked to it.
+      inSpan('mcpgate.upstream.device.poll', { kind: SpanKind.INTERNAL, root: true, links: state.links }, async (span) => {
+        span.setAttribute('mcpgate.outcome', await poll(key, state));
+      })
+        // a throwing onDeviceAuthorizationSettled callback must not become an unhandled rejection
+        .catch((error: unknown) => options.warn(`[mcpgate] device authorization: ${(error as Error)?.message ?? 'error'}`));
     }, state.intervalMs);
     state.timer.unref?.();
   };
 
-  const poll = async (key: string, state: Pending): Promise<void> => {
+  const again = (key: string, state: Pending, result: PollResult): PollResult => {
+    schedule(key, state);
+    return result;
+  };
+
+  const poll = async (key: string, state: Pending): Promise<PollResult> => {
     state.timer = undefined;
-    if (pending.get(key) !== state) return;
+    if (pending.get(key) !== state) return 'superseded';
     if (Date.now() >= state.deadline) return finish(key, state, 'expired');
     let response;
     try {
@@ -142,27 +167,28 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
         options.client,
         tokenEndpoint,
         { grant_type: DEVICE_CODE_GRANT, device_code: state.deviceCode },
+        'mcpgate.upstream.token',
         state.controller.signal,
       );
     } catch (error) {
-      if (pending.get(key) !== state) return;
-      if (isMcpAuthError(error) && error.code === 'ERR_UNAVAILABLE') return schedule(key, state);
+      if (pending.get(key) !== state) return 'superseded';
+      if (isMcpAuthError(error) && error.code === 'ERR_UNAVAILABLE') return again(key, state, 'unavailable');
       options.warn(`[mcpgate] device authorization polling failed: ${(error as Error).message}`);
       return finish(key, state, 'failed');
     }
-    if (pending.get(key) !== state) return;
+    if (pending.get(key) !== state) return 'superseded';
     if (response.status === 200) {
       const set = await approvedSet(state, response.body);
-      if (pending.get(key) !== state) return;
+      if (pending.get(key) !== state) return 'superseded';
       if (typeof set === 'string') return finish(key, state, set);
       return finish(key, state, (await storeWithRetry(options, state.principal, set)) ? 'connected' : 'failed');
     }
     switch (oauthError(response.body)) {
       case 'authorization_pending':
-        return schedule(key, state);
+        return again(key, state, 'authorization_pending');
       case 'slow_down':
         state.intervalMs += 5_000;
-        return schedule(key, state);
+        return again(key, state, 'slow_down');
       case 'access_denied':
         return finish(key, state, 'denied');
       case 'expired_token':
@@ -182,7 +208,8 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
       });
     }
     const params: Record<string, string> = options.scope === undefined ? {} : { scope: options.scope };
-    const response = await postForm(options.client, deviceAuthorizationEndpoint, params);
+    const links = linkToActive();
+    const response = await postForm(options.client, deviceAuthorizationEndpoint, params, 'mcpgate.upstream.device_authorization');
     const answer = processDeviceAuthorizationResponse(response.status, response.body);
     await forgetOutcome(options, principal);
     if (closed) throw new ServiceUnavailableError('upstream credentials are closed', { dependency: 'upstream' });
@@ -197,6 +224,7 @@ export function deviceAuthorizationFlow(options: DeviceAuthorizationFlowOptions)
       intervalMs: answer.intervalSeconds * 1000,
       timer: undefined,
       controller: new AbortController(),
+      links,
     };
     pending.set(key, state);
     schedule(key, state);

@@ -58,6 +58,7 @@ export function refreshTokenRefresher(options: RefreshTokenRefresherOptions): To
         client,
         tokenEndpoint,
         { grant_type: 'refresh_token', refresh_token: current.refreshToken },
+        'mcpgate.upstream.token',
         refreshOptions?.signal,
       );
       if (response.status === 200) return merge(current, processTokenResponse(response.body, Date.now() / 1000));

@@ -1,5 +1,15 @@
-import type { Logger, Sealer, Store, TokenRefresher, UpstreamTokenSet } from '@mcpgate/core';
-import { assertKnownOptions, fetchOption, httpUrl, loggerOption, nonEmptyString, numberOption, optionalString, storeOption } from '@mcpgate/core/internal';
+import type { Logger, McpAuthEventListener, Sealer, Store, TokenRefresher, UpstreamTokenSet } from '@mcpgate/core';
+import {
+  assertKnownOptions,
+  fetchOption,
+  httpUrl,
+  loggerOption,
+  nonEmptyString,
+  numberOption,
+  optionalString,
+  safeListener,
+  storeOption,
+} from '@mcpgate/core/internal';
 import {
   deviceAuthorizationFlow,
   type DeviceAuthorizationOutcome,
@@ -57,6 +67,16 @@ export interface UpstreamCredentialsOptions {
   readonly verifyUpstreamIdentity?: UpstreamIdentityVerifier | undefined;
   /** Told how each background device authorization ended. */
   readonly onDeviceAuthorizationSettled?: ((principal: PrincipalRef, outcome: DeviceAuthorizationOutcome) => void) | undefined;
+  /**
+   * Receives the audit events of upstream credentials, each with the `principal` ({ issuer, subject }),
+   * `time` and `outcome`: `upstream.connected` (a device authorization approved and stored),
+   * `upstream.refreshed` (a refresh stored a renewed set), `upstream.revoked` (the upstream server refused
+   * the refresh token, `invalid_grant`, or the set had none: the set was removed and the user must connect
+   * again), `upstream.identity_mismatch` (a device authorization approved by another account; nothing
+   * stored). Never token bytes. Pass the same listener as `createMcpAuth({ onEvent })` for one audit trail.
+   * Called synchronously; a listener that throws is ignored.
+   */
+  readonly onEvent?: McpAuthEventListener | undefined;
   /** Where warnings go (never with token bytes). Default `console`. */
   readonly logger?: Logger | undefined;
 }
@@ -118,6 +138,7 @@ const OPTION_KEYS = Object.keys({
   refresher: true,
   verifyUpstreamIdentity: true,
   onDeviceAuthorizationSettled: true,
+  onEvent: true,
   logger: true,
 } satisfies Record<keyof UpstreamCredentialsOptions, true>);
 /** How long the last device authorization outcome of a principal is kept: one hour, in milliseconds. */
@@ -166,6 +187,7 @@ export function createUpstreamCredentials(options: UpstreamCredentialsOptions): 
   if (verifyUpstreamIdentity !== undefined && typeof verifyUpstreamIdentity !== 'function') {
     throw new TypeError('verifyUpstreamIdentity must be a function ({ principal, upstream, tokenSet }) => boolean');
   }
+  const onEvent = safeListener(options.onEvent);
   const logger = loggerOption(options.logger);
   const warn = (message: string): void => logger.warn(message);
   const vault = new CredentialVault({ store, sealer: options.sealer, lockTtlMs, warn });
@@ -185,6 +207,7 @@ export function createUpstreamCredentials(options: UpstreamCredentialsOptions): 
     lockTtlMs,
     refreshSkewSeconds,
     isClosed: () => closed,
+    onEvent,
     refresher: async () =>
       refresher ?? refreshTokenRefresher({ tokenEndpoint: (await endpoints()).tokenEndpoint, ...client }),
   });
@@ -195,6 +218,7 @@ export function createUpstreamCredentials(options: UpstreamCredentialsOptions): 
     scope: scope === '' ? undefined : scope,
     warn,
     onSettled: options.onDeviceAuthorizationSettled,
+    onEvent,
     store: (principal, set) => vault.put(principal, set),
     verifyIdentity: identityCheck({
       issuer,

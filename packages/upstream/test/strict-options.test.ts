@@ -13,6 +13,7 @@ describe('unknown option keys throw a TypeError naming them', () => {
   it.each([
     ['createUpstreamCredentials', () => createUpstreamCredentials({ ...credentials, refreshSkewSecond: 30 } as never), /createUpstreamCredentials: unknown option "refreshSkewSecond" \(did you mean "refreshSkewSeconds"\?\)/],
     ['createUpstreamCredentials', () => createUpstreamCredentials({ ...credentials, verifyIdentity: () => true } as never), /unknown option "verifyIdentity"/],
+    ['createUpstreamCredentials', () => createUpstreamCredentials({ ...credentials, onEvents: () => {} } as never), /unknown option "onEvents" \(did you mean "onEvent"\?\)/],
     ['createUpstreamCredentials endpoints', () => createUpstreamCredentials({ ...credentials, endpoints: { userInfoEndpoint: `${ISSUER}/me` } } as never), /endpoints: unknown option "userInfoEndpoint" \(did you mean "userinfoEndpoint"\?\)/],
     ['CredentialVault', () => new CredentialVault({ store, lockTtl: 1_000 } as never), /CredentialVault: unknown option "lockTtl" \(did you mean "lockTtlMs"\?\)/],
     ['refreshTokenRefresher', () => refreshTokenRefresher({ ...refresher, clientSecrets: 's' } as never), /refreshTokenRefresher: unknown option "clientSecrets" \(did you mean "clientSecret"\?\)/],
@@ -36,6 +37,7 @@ describe('unknown option keys throw a TypeError naming them', () => {
       refresher: undefined,
       verifyUpstreamIdentity: () => true,
       onDeviceAuthorizationSettled: () => {},
+      onEvent: () => {},
       logger: console,
     });
     upstream.close();

@@ -1,6 +1,9 @@
 import { ServiceUnavailableError } from '../errors.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLargeError, readBoundedText } from './bounded-body.js';
 import { isTimeout, withDeadline } from './deadline.js';
+import type { Span } from '@opentelemetry/api';
+import { lazyInstrument } from '../telemetry/otel.js';
+import { inSpan, urlAttributes } from '../telemetry/outbound.js';
 
 /**
  * Authorization server metadata discovery, the one copy every package uses: RFC 8414 first, then OpenID
@@ -59,36 +62,105 @@ const transient = new WeakSet<Error>();
  * larger than the limit, naming another issuer, or lacking a `requires` member is passed over; a network
  * failure or a timeout ends the search (every location is on the same host).
  *
+ * Reported as one span per discovery, `mcpgate.discovery` (a child of the active span; `url.full` and
+ * `http.response.status_code` of the last location fetched, `mcpgate.discovery.attempts`, an event
+ * `mcpgate.discovery.passed_over` per location passed over, `mcpgate.outcome`), and counted in
+ * `mcpgate.discovery.requests` by outcome.
+ *
  * @throws ServiceUnavailableError (`dependency: 'discovery'`) naming every location tried and why it was passed over.
  */
 export async function discoverAuthorizationServer(issuer: string, options: DiscoveryOptions = {}): Promise<AuthorizationServerMetadata> {
+  let outcome: DiscoveryOutcome = 'error';
+  try {
+    return await inSpan('mcpgate.discovery', { attributes: { 'http.request.method': 'GET', 'mcpgate.issuer': issuerAttribute(issuer) } }, async (span) => {
+      const found = await discover(issuer, options, span);
+      outcome = found.outcome;
+      span.setAttribute('mcpgate.outcome', outcome);
+      if (found.error !== undefined) throw found.error;
+      return found.metadata as AuthorizationServerMetadata;
+    });
+  } finally {
+    discoveries().add(1, { 'mcpgate.outcome': outcome });
+  }
+}
+
+/**
+ * How a discovery ended, the `mcpgate.outcome` of its span and counter: `ok`; `unusable` (every location
+ * answered, none with an acceptable document); `server_error` (the same, one of them with a 5xx);
+ * `timeout`; `unreachable` (a network failure); `error` (anything else).
+ */
+type DiscoveryOutcome = 'ok' | 'unusable' | 'server_error' | 'timeout' | 'unreachable' | 'error';
+
+const discoveries = lazyInstrument((m) =>
+  m.createCounter('mcpgate.discovery.requests', {
+    description: 'Authorization server metadata discoveries (each fetches up to three locations), by outcome',
+    unit: '{discovery}',
+  }),
+);
+
+async function discover(
+  issuer: string,
+  options: DiscoveryOptions,
+  span: Span,
+): Promise<{ outcome: DiscoveryOutcome; metadata?: AuthorizationServerMetadata; error?: ServiceUnavailableError }> {
   const fetchImpl: DiscoveryFetch = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const misses: string[] = [];
   let serverError = false;
+  let attempts = 0;
   for (const url of discoveryUrls(issuer)) {
+    span.setAttributes({ ...urlAttributes(url), 'mcpgate.discovery.attempts': ++attempts });
     let document: Record<string, unknown> | string | typeof TOO_LARGE;
+    let status: number | undefined;
     try {
-      document = await withDeadline(timeoutMs, (signal) => fetchDocument(fetchImpl, url, maxBytes, signal), () => new DiscoveryTimeout(timeoutMs));
+      document = await withDeadline(
+        timeoutMs,
+        (signal) => fetchDocument(fetchImpl, url, maxBytes, signal, (s) => (status = s)),
+        () => new DiscoveryTimeout(timeoutMs),
+      );
     } catch (cause) {
-      const what = isTimeout(cause) ? `timed out after ${timeoutMs} ms` : 'failed';
+      const timedOut = isTimeout(cause);
+      const what = timedOut ? `timed out after ${timeoutMs} ms` : 'failed';
       const error = new ServiceUnavailableError(`metadata request for issuer ${issuer} ${what} (${url})`, { dependency: 'discovery', cause });
       transient.add(error);
-      throw error;
+      return { outcome: timedOut ? 'timeout' : 'unreachable', error };
     }
+    if (status !== undefined) span.setAttribute('http.response.status_code', status);
     if (document === TOO_LARGE) {
       options.onTooLarge?.(`[mcpgate] a discovery document from ${new URL(url).origin} is larger than maxResponseBytes (${maxBytes} bytes); refused it`);
       document = `larger than ${maxBytes} bytes`;
     }
     const problem = typeof document === 'string' ? document : problemOf(document, issuer, options.requires ?? []);
-    if (problem === undefined) return document as AuthorizationServerMetadata;
+    if (problem === undefined) return { outcome: 'ok', metadata: document as AuthorizationServerMetadata };
+    span.addEvent('mcpgate.discovery.passed_over', {
+      ...urlAttributes(url),
+      ...(status !== undefined ? { 'http.response.status_code': status } : {}),
+      'mcpgate.reason': reasonOf(problem),
+    });
     misses.push(`${url} (${problem})`);
     if (/^HTTP 5\d\d$/.test(problem)) serverError = true;
   }
   const error = new ServiceUnavailableError(`no usable authorization server metadata for issuer ${issuer}: tried ${misses.join(', ')}`, { dependency: 'discovery' });
   if (serverError) transient.add(error);
-  throw error;
+  return { outcome: serverError ? 'server_error' : 'unusable', error };
+}
+
+/** The issuer as configured (exactly), unless it carries a query, a fragment or credentials (RFC 8414 forbids them): then without. */
+function issuerAttribute(issuer: string): string {
+  if (!URL.canParse(issuer)) return '';
+  const u = new URL(issuer);
+  return u.search === '' && u.hash === '' && u.username === '' && u.password === '' ? issuer : String(urlAttributes(issuer)['url.full']);
+}
+
+/** A short stable reason for a location passed over (never the document's content). */
+function reasonOf(problem: string): string {
+  if (problem.startsWith('HTTP ')) return 'http_status';
+  if (problem.startsWith('larger than')) return 'too_large';
+  if (problem.startsWith('names issuer')) return 'issuer_mismatch';
+  if (problem.startsWith('has no usable')) return 'missing_member';
+  if (problem === 'not JSON') return 'not_json';
+  return 'not_json_object';
 }
 
 class DiscoveryTimeout extends Error {
@@ -106,8 +178,10 @@ async function fetchDocument(
   url: string,
   maxBytes: number,
   signal: AbortSignal,
+  onStatus: (status: number) => void,
 ): Promise<Record<string, unknown> | string | typeof TOO_LARGE> {
   const response = await fetchImpl(url, { method: 'GET', headers: { accept: 'application/json' }, redirect: 'manual', signal });
+  onStatus(response.status);
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => undefined);
     return `HTTP ${response.status}`;

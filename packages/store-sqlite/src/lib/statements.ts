@@ -5,6 +5,7 @@ export interface Statements {
   readonly delete: string;
   readonly add: string;
   readonly deleteIfEquals: string;
+  readonly setIfEquals: string;
   readonly sweep: string;
 }
 
@@ -24,6 +25,7 @@ export function statements(table: string): Statements {
       WHERE ${table}.expires_at IS NOT NULL AND ${table}.expires_at <= ?
       RETURNING key`,
     deleteIfEquals: `DELETE FROM ${table} WHERE key = ? AND value = ? AND ${live} RETURNING key`,
+    setIfEquals: `UPDATE ${table} SET value = ?, expires_at = ? WHERE key = ? AND value = ? AND ${live} RETURNING key`,
     sweep: `DELETE FROM ${table} WHERE expires_at IS NOT NULL AND expires_at <= ?`,
   };
 }

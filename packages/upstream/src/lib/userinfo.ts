@@ -1,15 +1,26 @@
 import { ServiceUnavailableError } from '@mcpgate/core';
-import { DEFAULT_MAX_RESPONSE_BYTES, readBoundedText } from '@mcpgate/core/internal';
+import { DEFAULT_MAX_RESPONSE_BYTES, httpClientAttributes, inSpan, readBoundedText } from '@mcpgate/core/internal';
 import type { ClaimsCheck } from './id-token.js';
 
 /**
  * Asks the OpenID Connect userinfo endpoint (§5.3) who `accessToken` belongs to. Unreachable, timed
- * out or 5xx: `ServiceUnavailableError`. Any other answer without a JSON `sub`: a problem.
+ * out or 5xx: `ServiceUnavailableError`. Any other answer without a JSON `sub`: a problem. Reported as the
+ * span `mcpgate.upstream.userinfo` (`url.full` without query string, `http.response.status_code`).
  */
-export async function fetchUserinfo(
+export function fetchUserinfo(client: { readonly fetch: typeof fetch; readonly timeoutMs: number }, endpoint: string, accessToken: string): Promise<ClaimsCheck> {
+  return inSpan('mcpgate.upstream.userinfo', { attributes: httpClientAttributes('GET', endpoint) }, async (span) => {
+    const check = await ask(client, endpoint, accessToken, (status) => span.setAttribute('http.response.status_code', status));
+    if ('problem' in check) span.setAttribute('mcpgate.outcome', 'unusable');
+    else span.setAttribute('mcpgate.outcome', 'ok');
+    return check;
+  });
+}
+
+async function ask(
   client: { readonly fetch: typeof fetch; readonly timeoutMs: number },
   endpoint: string,
   accessToken: string,
+  onStatus: (status: number) => void,
 ): Promise<ClaimsCheck> {
   const origin = new URL(endpoint).origin;
   let response: Response;
@@ -20,6 +31,7 @@ export async function fetchUserinfo(
       signal: AbortSignal.timeout(client.timeoutMs),
       redirect: 'manual',
     });
+    onStatus(response.status);
     text = await readBoundedText(response, DEFAULT_MAX_RESPONSE_BYTES); // an endless or huge answer is an upstream fault
   } catch (error) {
     throw new ServiceUnavailableError(`upstream userinfo endpoint ${origin} could not be reached`, { dependency: 'upstream', cause: error });
