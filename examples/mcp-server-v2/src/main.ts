@@ -5,11 +5,13 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
-import { ConfigError, loadConfig, setupAuth } from '@mcpgate/example-mcp-server';
+import { ConfigError, loadConfig, setupAuth, startTelemetry } from '@mcpgate/example-mcp-server';
 import { createExampleAppV2 } from './app.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // before anything reports: the OpenTelemetry SDK (only when OTEL_EXPORTER_OTLP_ENDPOINT & co. ask for it)
+  const telemetry = await startTelemetry(config.telemetry);
   let fetchHandler: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503, headers: { 'retry-after': '1' } });
   const server = serve({ fetch: (request) => fetchHandler(request), port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     `  resource metadata:       ${setup.auth.metadataLocations.url}`,
     `  authorization server:    ${issuer}${devAs ? '  (embedded development server; users: alice, bob — no password)' : ''}`,
     `  token validation:        ${config.validator}`,
-    ...setup.notes.map((n) => `  ${n}`),
+    ...[...setup.notes, telemetry.note].map((n) => `  ${n}`),
     '',
     'Connect any MCP client (Streamable HTTP) to the MCP endpoint above; it discovers the authorization',
     'server from the 401 challenge. The SDK 2.x server keeps no sessions: 2025-11-25 clients are served',
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await setup.close();
     await devAs?.close();
+    await telemetry.shutdown();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown());

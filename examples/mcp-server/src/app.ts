@@ -6,6 +6,7 @@ import { authorizationServerMetadataMirror, protectedResourceMetadata, requireMc
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express, { type Request, type Response } from 'express';
+import { reportLiveSessions } from './live-sessions-gauge.js';
 import { buildMcpServer, type ExampleTools } from './mcp.js';
 import { SessionRegistry, type SessionLimits } from './session-registry.js';
 
@@ -98,6 +99,8 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   };
 
   const handler = options.mode === 'stateless' ? stateless : stateful;
+  // the observable gauge mcpgate.example.sessions.live (a no-op without an OpenTelemetry SDK)
+  const stopReporting = options.mode === 'stateless' ? () => undefined : reportLiveSessions(() => sessions.size);
   app.all(path, ...protect, (req, res, next) => {
     handler(req, res).catch(next);
   });
@@ -112,6 +115,9 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
         });
       }),
     liveSessions: () => sessions.size,
-    close: () => sessions.close(),
+    close: () => {
+      stopReporting();
+      return sessions.close();
+    },
   };
 }

@@ -4,6 +4,8 @@
  * with 3-second access tokens so expiry and refresh show up):
  *   401 challenge → OAuth (discovery, registration, PKCE, consent) → whoami → bob's token on alice's
  *   session refused → alice's token expires → the client refreshes → same session, same user.
+ * With the OpenTelemetry variables (e.g. OTEL_TRACES_EXPORTER=console) it also starts the SDK, as `npm start`
+ * does, so every span of the flow is shown or exported.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +14,9 @@ import { startDevAuthorizationServer } from '@mcpgate/example-dev-authorization-
 import { jwtValidator } from '@mcpgate/jwt-validator';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createExampleApp } from './app.js';
+import { ConfigError, telemetrySetting } from './config.js';
 import { ScriptedOAuthClientProvider, connectWithOAuth } from './oauth-client.js';
+import { startTelemetry } from './telemetry.js';
 
 const TOKEN_TTL = 3;
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -37,6 +41,7 @@ async function whoami(client: Client): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  const telemetry = await startTelemetry(telemetrySetting(process.env));
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const resource = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
   });
   const example = createExampleApp({ auth });
   server.on('request', example.app);
-  console.log(`MCP server ${resource}\nauthorization server ${as.issuer} (access tokens live ${TOKEN_TTL} s)`);
+  console.log(`MCP server ${resource}\nauthorization server ${as.issuer} (access tokens live ${TOKEN_TTL} s)\n${telemetry.note}`);
 
   try {
     step(1, 'A request without a token is challenged');
@@ -100,10 +105,15 @@ async function main(): Promise<void> {
     server.close();
     await auth.close();
     await as.close();
+    await telemetry.shutdown();
   }
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`configuration error: ${error.message}`);
+    process.exit(2);
+  }
   console.error('demo failed:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -6,8 +6,12 @@ export { createExampleApp } from './app.js';
 export type { ExampleApp, ExampleAppOptions } from './app.js';
 export { setupAuth } from './auth-setup.js';
 export type { AuthSetup } from './auth-setup.js';
-export { ConfigError, loadConfig } from './config.js';
-export type { ExampleConfig } from './config.js';
+export { ConfigError, loadConfig, parseRateLimit, telemetrySetting, OTLP_PROTOCOLS } from './config.js';
+export type { ExampleConfig, OtlpProtocol, RateLimitSetting, TelemetrySetting } from './config.js';
+// the OpenTelemetry SDK itself is imported by startTelemetry only when it is on
+export { startTelemetry } from './telemetry.js';
+export type { Telemetry } from './telemetry.js';
+export { EXAMPLE_METER, LIVE_SESSIONS_METRIC, reportLiveSessions } from './live-sessions-gauge.js';
 export { buildMcpServer } from './mcp.js';
 export type { ExampleTools } from './mcp.js';
 export { storeFromUri } from './store-from-uri.js';

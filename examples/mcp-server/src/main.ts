@@ -8,9 +8,12 @@ import { startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpga
 import { createExampleApp } from './app.js';
 import { setupAuth } from './auth-setup.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startTelemetry } from './telemetry.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // before anything reports: the OpenTelemetry SDK (only when OTEL_EXPORTER_OTLP_ENDPOINT & co. ask for it)
+  const telemetry = await startTelemetry(config.telemetry);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
     `  resource metadata:       ${setup.auth.metadataLocations.url}`,
     `  authorization server:    ${issuer}${devAs ? '  (embedded development server; users: alice, bob — no password)' : ''}`,
     `  token validation:        ${config.validator}`,
-    ...setup.notes.map((n) => `  ${n}`),
+    ...[...setup.notes, telemetry.note].map((n) => `  ${n}`),
     '',
     'Connect any MCP client (Streamable HTTP) to the MCP endpoint above; it discovers the authorization',
     'server from the 401 challenge. The MCP Inspector (`npx @modelcontextprotocol/inspector`, Node 22) works too.',
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await setup.close();
     await devAs?.close();
+    await telemetry.shutdown();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown());

@@ -203,3 +203,19 @@ describe('rate limits', () => {
     expect(() => setup({ store: plain as Store, rateLimit: { limit: 1, windowMs: 1000 } })).toThrow(/setIfEquals/);
   });
 });
+
+describe('jsonLinesAuditLog', () => {
+  it('appends to a file created 0600, and refuses a path it cannot write at once', async () => {
+    const { mkdtempSync, readFileSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'mcpgate-audit-'));
+    const file = join(dir, 'audit.jsonl');
+    const log = jsonLinesAuditLog(file);
+    log.onEvent({ type: 'session.unbound', time: '2026-01-01T00:00:00.000Z' });
+    await log.close();
+    expect(readFileSync(file, 'utf8')).toBe('{"type":"session.unbound","time":"2026-01-01T00:00:00.000Z"}\n');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(() => jsonLinesAuditLog(join(dir, 'missing-dir', 'audit.jsonl'))).toThrow(/ENOENT/);
+  });
+});

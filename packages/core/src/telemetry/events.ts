@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 
 /**
  * The audit trail: one typed event per security-relevant fact. Events carry who (issuer and subject),
@@ -81,8 +81,8 @@ export interface JsonLinesAuditLog {
 }
 
 /**
- * Writes each event as one JSON line: to a file (appended, created 0600), to `-` (standard output), or
- * to a writable stream you give it.
+ * Writes each event as one JSON line: to a file (appended, created 0600, opened at once: a path that
+ * cannot be written throws here), to `-` (standard output), or to a writable stream you give it.
  *
  * @example
  * ```ts
@@ -96,8 +96,9 @@ export function jsonLinesAuditLog(target: string | NodeJS.WritableStream): JsonL
   if (target === '-') stream = process.stdout;
   else if (typeof target === 'string') {
     if (target === '') throw new TypeError('jsonLinesAuditLog needs a file path, "-" for standard output, or a stream');
-    owned = createWriteStream(target, { flags: 'a', mode: 0o600 });
-    owned.on('error', () => undefined);
+    // opened now, synchronously: a path that cannot be written fails at startup, not by losing every event
+    owned = createWriteStream(target, { fd: openSync(target, 'a', 0o600) });
+    owned.on('error', () => undefined); // a later write failure (disk full) must not fail a request
     stream = owned;
   } else stream = target;
   return {
