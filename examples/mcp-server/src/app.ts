@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { principalOf, type McpAuth } from '@mcpgate/core';
 import { authorizationServerMetadataMirror, protectedResourceMetadata, requireMcpAuth } from '@mcpgate/express-adapter';
@@ -24,7 +24,14 @@ export interface ExampleAppOptions {
 }
 
 export interface ExampleApp {
+  /** The Express app: every route, the MCP endpoint included. */
   readonly app: express.Express;
+  /**
+   * What `main.ts` serves: the MCP endpoint straight from Node's `request` event, every other path through
+   * `app`. Express swaps the prototypes of `req` and `res` on each request it handles, which slows every later
+   * access to them (in Node's HTTP code and the SDK transport) by about a third of this server's CPU per request.
+   */
+  readonly listener: RequestListener;
   listen(port: number, host: string): Promise<{ server: Server; port: number }>;
   /** How many MCP sessions are live. */
   liveSessions(): number;
@@ -32,8 +39,24 @@ export interface ExampleApp {
   close(): Promise<void>;
 }
 
-function notFound(res: Response): void {
-  res.status(404).json({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
+// plain Node responses: the handlers also run outside Express (see `listener`)
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+}
+
+function notFound(res: ServerResponse): void {
+  sendJson(res, 404, { jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
+}
+
+/** What Express's final handler would answer for an error passed to `next` (a body parser's 4xx, else 500), as JSON-RPC. */
+function failed(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = (error as { status?: unknown } | null)?.status;
+  const code = typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+  sendJson(res, code, { jsonrpc: '2.0', error: { code: code === 500 ? -32603 : -32000, message: code === 500 ? 'Internal error' : 'Bad Request' }, id: null });
 }
 
 /** The example MCP server as an Express app: metadata routes, `requireMcpAuth`, the SDK transport. */
@@ -66,7 +89,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
       return;
     }
     if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
-      res.status(400).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Bad Request: Mcp-Session-Id header is required' }, id: null });
+      sendJson(res, 400, { jsonrpc: '2.0', error: { code: -32000, message: 'Bad Request: Mcp-Session-Id header is required' }, id: null });
       return;
     }
     const owner = ownerOf(req);
@@ -85,7 +108,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
 
   const stateless = async (req: Request, res: Response): Promise<void> => {
     if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed' }, id: null });
+      sendJson(res, 405, { jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed' }, id: null }, { Allow: 'POST' });
       return;
     }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
@@ -104,13 +127,28 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   app.all(path, ...protect, (req, res, next) => {
     handler(req, res).catch(next);
   });
+  // The same chain without Express for the exact MCP path; anything else (metadata, `/MCP`, `/mcp/`) goes to `app`.
+  const [guard] = protect as [express.RequestHandler];
+  const listener: RequestListener = (req, res) => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    if ((query < 0 ? url : url.slice(0, query)) !== path) return void app(req, res);
+    // requireMcpAuth and express.json() use only Node's request and response API
+    void guard(req as Request, res as Response, (error?: unknown) => {
+      if (error !== undefined) return failed(res, error);
+      handler(req as Request, res as Response).catch((e: unknown) => failed(res, e));
+    });
+  };
 
   return {
     app,
+    listener,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
-        const server = app.listen(port, host, (error?: Error) => {
-          if (error) return reject(error);
+        const server = createServer(listener);
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
           resolve({ server, port: (server.address() as AddressInfo).port });
         });
       }),

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     tools: setup.tools,
     sessions: { idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000, maxPerUser: config.sessions.maxPerUser },
   });
-  server.on('request', example.app);
+  server.on('request', example.listener);
 
   const lines = [
     `mcpgate example MCP server listening`,
