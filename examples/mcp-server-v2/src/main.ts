@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     '',
     'Connect any MCP client (Streamable HTTP) to the MCP endpoint above; it discovers the authorization',
     'server from the 401 challenge. The SDK 2.x server keeps no sessions: 2025-11-25 clients are served',
-    'statelessly, 2026-07-28 clients natively. The MCP Inspector (`npx @modelcontextprotocol/inspector`, Node 22) works too.',
+    'statelessly, 2026-07-28 clients natively. The MCP Inspector (`npx @modelcontextprotocol/inspector@2.12.0`, Node 22.19 or newer) works too.',
   ];
   console.log(lines.join('\n'));
 

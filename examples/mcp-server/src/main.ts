@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     ...[...setup.notes, telemetry.note].map((n) => `  ${n}`),
     '',
     'Connect any MCP client (Streamable HTTP) to the MCP endpoint above; it discovers the authorization',
-    'server from the 401 challenge. The MCP Inspector (`npx @modelcontextprotocol/inspector`, Node 22) works too.',
+    'server from the 401 challenge. The MCP Inspector (`npx @modelcontextprotocol/inspector@2.12.0`, Node 22.19 or newer) works too.',
     'To watch the whole flow scripted with the SDK client, run `npm run demo` (it starts its own pair of servers).',
   ];
   console.log(lines.join('\n'));
