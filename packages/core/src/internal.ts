@@ -12,7 +12,7 @@ export type { McpOperation, OperationSource } from './operations.js';
 export { ScopePolicy } from './scopes.js';
 export type { ScopeMap, ScopePolicyOptions } from './scopes.js';
 export { decodeHeaderValue, trimOws } from './lib/header-value.js';
-export { uriTemplatePattern } from './lib/uri-template.js';
+export { uriTemplateMatcher, type UriTemplateMatcher } from './lib/uri-template.js';
 export { SessionBindings } from './sessions.js';
 export type { SessionBindingsOptions } from './sessions.js';
 export { VerifiedTokenCache } from './token-cache.js';

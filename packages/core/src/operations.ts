@@ -19,12 +19,19 @@ export interface OperationSource {
 }
 
 /** The methods that name what they run, and where (MCP 2026-07-28, "Standard Request Headers"). */
-const NAMED: Readonly<Record<string, { readonly kind: McpOperation['kind']; readonly param: 'name' | 'uri' }>> = {
-  'tools/call': { kind: 'tool', param: 'name' },
-  'resources/read': { kind: 'resource', param: 'uri' },
-  'prompts/get': { kind: 'prompt', param: 'name' },
-};
+const NAMED: ReadonlyMap<string, { readonly kind: McpOperation['kind']; readonly param: 'name' | 'uri' }> = new Map([
+  ['tools/call', { kind: 'tool', param: 'name' }],
+  ['resources/read', { kind: 'resource', param: 'uri' }],
+  ['prompts/get', { kind: 'prompt', param: 'name' }],
+]);
+/** `completion/complete` names the prompt or resource template whose argument it completes. */
+const COMPLETION_REFS: ReadonlyMap<string, { readonly kind: McpOperation['kind']; readonly param: 'name' | 'uri' }> = new Map([
+  ['ref/prompt', { kind: 'prompt', param: 'name' }],
+  ['ref/resource', { kind: 'resource', param: 'uri' }],
+]);
 const PROTOCOL_VERSION_META = 'io.modelcontextprotocol/protocolVersion';
+/** The longest tool or prompt name, or resource URI, an operation may carry (UTF-16 code units). */
+export const MAX_OPERATION_NAME_LENGTH = 8192;
 
 const invalid = (message: string): InvalidRequestError => new InvalidRequestError(`Invalid Request: ${message}`, { jsonRpcCode: -32600 });
 const mismatch = (message: string): InvalidRequestError => new InvalidRequestError(`Header mismatch: ${message}`, { jsonRpcCode: -32020 });
@@ -43,6 +50,10 @@ const isObject = (value: unknown): value is object => typeof value === 'object' 
  * - With `strict` (scopes depend on the operation), every message must be readable unambiguously: an
  *   object whose `method` is an own string (or a response), and every named method must carry its own
  *   string `name` / `uri`. Anything else is refused (-32600) rather than read as "nothing to check".
+ * - A name or URI longer than {@link MAX_OPERATION_NAME_LENGTH} is refused (-32600): it is matched
+ *   against scope rules, and it is never a name a server registered.
+ * - `completion/complete` counts as the prompt (`ref/prompt`) or resource template (`ref/resource`) it
+ *   completes an argument of: completions can reveal what the prompt or resource would.
  *
  * @throws InvalidRequestError (400): -32600 or -32020.
  */
@@ -52,6 +63,14 @@ export function operationsOf(request: OperationSource, strict = false): McpOpera
   const headerMethod = request.mcpMethod === undefined ? undefined : trimOws(request.mcpMethod);
   const headerName = request.mcpName === undefined ? undefined : decodeName(request.mcpName);
   const operations: McpOperation[] = [];
+  const seen = new Set<string>();
+  const add = (operation: McpOperation): void => {
+    if (operation.name.length > MAX_OPERATION_NAME_LENGTH) throw invalid(`a ${operation.kind} ${operation.kind === 'resource' ? 'URI' : 'name'} longer than ${MAX_OPERATION_NAME_LENGTH} characters`);
+    const key = `${operation.kind}\0${operation.name}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    operations.push(operation);
+  };
   let named = 0;
   for (const message of messages) {
     if (!isObject(message)) {
@@ -69,7 +88,15 @@ export function operationsOf(request: OperationSource, strict = false): McpOpera
     const modern = Object.hasOwn(message, 'id') && isObject(params) && isObject(own(params, '_meta')) && own(own(params, '_meta') as object, PROTOCOL_VERSION_META) !== undefined;
     if (headerMethod !== undefined && headerMethod !== method) throw mismatch(`the Mcp-Method header does not match the body's method`);
     if (modern && headerMethod === undefined) throw mismatch('a 2026-07-28 request needs the Mcp-Method header');
-    const target = NAMED[method];
+    if (method === 'completion/complete') {
+      const ref = isObject(params) ? own(params, 'ref') : undefined;
+      const refTarget = isObject(ref) ? COMPLETION_REFS.get(own(ref, 'type') as string) : undefined;
+      const value = isObject(ref) && refTarget !== undefined ? own(ref, refTarget.param) : undefined;
+      if (refTarget !== undefined && typeof value === 'string') add({ kind: refTarget.kind, name: value });
+      else if (strict) throw invalid('completion/complete needs params.ref, a ref/prompt with a string name or a ref/resource with a string uri');
+      continue;
+    }
+    const target = NAMED.get(method);
     if (target === undefined) continue;
     named++;
     const value = isObject(params) ? own(params, target.param) : undefined;
@@ -79,11 +106,11 @@ export function operationsOf(request: OperationSource, strict = false): McpOpera
     }
     if (headerName !== undefined && headerName !== value) throw mismatch(`the Mcp-Name header does not match the body's params.${target.param}`);
     if (modern && headerName === undefined) throw mismatch(`a 2026-07-28 ${method} request needs the Mcp-Name header`);
-    add(operations, { kind: target.kind, name: value });
+    add({ kind: target.kind, name: value });
   }
   if (headerName !== undefined && named === 0) {
-    const kind = headerMethod === undefined ? 'tool' : NAMED[headerMethod]?.kind;
-    if (kind !== undefined) add(operations, { kind, name: headerName });
+    const kind = headerMethod === undefined ? 'tool' : NAMED.get(headerMethod)?.kind;
+    if (kind !== undefined) add({ kind, name: headerName });
   }
   return operations;
 }
@@ -99,7 +126,4 @@ function decodeName(header: string): string {
   return value;
 }
 
-function add(operations: McpOperation[], operation: McpOperation): void {
-  if (!operations.some((op) => op.kind === operation.kind && op.name === operation.name)) operations.push(operation);
-}
 

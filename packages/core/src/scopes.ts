@@ -1,5 +1,5 @@
 import { InsufficientScopeError } from './errors.js';
-import { uriTemplatePattern } from './lib/uri-template.js';
+import { normalizedUri, type UriTemplateMatcher, uriTemplateMatcher } from './lib/uri-template.js';
 import type { McpOperation } from './operations.js';
 
 /** Scopes by name: `{ delete_page: ['mcp:admin'] }`. */
@@ -15,9 +15,10 @@ export interface ScopePolicyOptions {
    * Extra scopes per resource, checked on `resources/read`: keys are URIs or RFC 6570 URI templates
    * (`file:///reports/{name}`). A URI is matched as the MCP SDKs route it (parsed and serialised by
    * `URL`, exact URIs and every template tried) and as sent; it needs the scopes of every entry it matches.
+   * `completion/complete` for a resource template needs the scopes of the entry whose key it names (or matches).
    */
   readonly resourceScopes?: ScopeMap;
-  /** Extra scopes per prompt name, checked on `prompts/get`. */
+  /** Extra scopes per prompt name, checked on `prompts/get` and on `completion/complete` for the prompt. */
   readonly promptScopes?: ScopeMap;
   /**
    * Scope hierarchy: a granted scope satisfies every scope it implies, transitively.
@@ -27,8 +28,10 @@ export interface ScopePolicyOptions {
 }
 
 interface ResourceRule {
+  /** The key as configured: a `completion/complete` names a template by it. */
+  readonly key: string;
   readonly exact: string | undefined;
-  readonly pattern: RegExp | undefined;
+  readonly matches: UriTemplateMatcher | undefined;
   readonly scopes: readonly string[];
 }
 
@@ -47,8 +50,9 @@ export class ScopePolicy {
     this.#resources = Object.entries(options.resourceScopes ?? {}).map(([key, scopes]) => {
       const template = key.includes('{');
       return {
+        key,
         exact: template ? undefined : normalizedUri(key) ?? key,
-        pattern: template ? uriTemplatePattern(key) : undefined,
+        matches: template ? uriTemplateMatcher(key) : undefined,
         scopes: [...new Set(scopes)],
       };
     });
@@ -100,16 +104,14 @@ export class ScopePolicy {
       case 'resource': {
         const forms = [operation.name, normalizedUri(operation.name)];
         return this.#resources.flatMap((rule) =>
-          forms.some((uri) => uri !== undefined && (rule.exact !== undefined ? uri === rule.exact : (rule.pattern as RegExp).test(uri))) ? rule.scopes : [],
+          operation.name === rule.key ||
+          forms.some((uri) => uri !== undefined && (rule.exact !== undefined ? uri === rule.exact : (rule.matches as UriTemplateMatcher)(uri)))
+            ? rule.scopes
+            : [],
         );
       }
     }
   }
-}
-
-/** The URI as the MCP SDKs look resources up: `new URL(uri).toString()`; undefined when it does not parse. */
-function normalizedUri(uri: string): string | undefined {
-  return URL.canParse(uri) ? new URL(uri).toString() : undefined;
 }
 
 function byName(map: ScopeMap | undefined): Map<string, readonly string[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHeaderValue } from '../src/lib/header-value.js';
-import { uriTemplatePattern } from '../src/lib/uri-template.js';
+import { uriTemplateMatcher } from '../src/lib/uri-template.js';
 import { operationsOf } from '../src/operations.js';
 import { ScopePolicy } from '../src/scopes.js';
 
@@ -66,6 +66,34 @@ describe('operationsOf', () => {
   });
 });
 
+describe('operationsOf: completions, limits and inherited names', () => {
+  it('counts completion/complete as the prompt or resource template it completes', () => {
+    const prompt = call('completion/complete', { ref: { type: 'ref/prompt', name: 'incident_review' }, argument: { name: 'a', value: '' } });
+    const template = call('completion/complete', { ref: { type: 'ref/resource', uri: 'file:///reports/{name}' }, argument: { name: 'name', value: '' } });
+    expect(operationsOf({ body: [prompt, template] })).toEqual([
+      { kind: 'prompt', name: 'incident_review' },
+      { kind: 'resource', name: 'file:///reports/{name}' },
+    ]);
+    expect(operationsOf({ body: call('completion/complete', { ref: { type: 'ref/other', name: 'x' } }) })).toEqual([]);
+    expect(() => operationsOf({ body: call('completion/complete', { ref: { type: 'ref/prompt' } }) }, true)).toThrow(expect.objectContaining({ jsonRpcCode: -32600 }));
+    expect(() => operationsOf({ body: call('completion/complete', {}) }, true)).toThrow(expect.objectContaining({ jsonRpcCode: -32600 }));
+  });
+
+  it('refuses a name or URI over 8192 characters, and de-duplicates a large batch', () => {
+    expect(operationsOf({ body: call('tools/call', { name: 'x'.repeat(8192) }) })).toHaveLength(1);
+    expect(() => operationsOf({ body: call('tools/call', { name: 'x'.repeat(8193) }) })).toThrow(expect.objectContaining({ jsonRpcCode: -32600 }));
+    expect(() => operationsOf({ mcpName: 'x'.repeat(8193) })).toThrow(expect.objectContaining({ jsonRpcCode: -32600 }));
+    const batch = Array.from({ length: 1000 }, (_, i) => call('tools/call', { name: `t${i % 10}` }));
+    expect(operationsOf({ body: batch })).toHaveLength(10);
+  });
+
+  it('does not read a method name inherited from Object.prototype as a named method', () => {
+    for (const method of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(operationsOf({ body: call(method, {}) }, true)).toEqual([]);
+    }
+  });
+});
+
 describe('scopes for resources and prompts', () => {
   const policy = new ScopePolicy({
     requiredScopes: ['mcp:tools'],
@@ -84,6 +112,12 @@ describe('scopes for resources and prompts', () => {
     expect(policy.scopesFor([resource('not a uri')])).toEqual(['mcp:tools']);
   });
 
+  it('a completion of a template (named by its key) needs the template scopes', () => {
+    expect(policy.scopesFor([resource('file:///reports/{name}')])).toEqual(['mcp:tools', 'reports:read']);
+    const slashed = new ScopePolicy({ resourceScopes: { 'api://x{/id}': ['x:read'] } });
+    expect(slashed.scopesFor([resource('api://x{/id}')])).toEqual(['x:read']);
+  });
+
   it('lists every scope of every operation in one challenge', () => {
     expect(
       policy.scopesFor([
@@ -98,7 +132,7 @@ describe('scopes for resources and prompts', () => {
   });
 });
 
-describe('uriTemplatePattern matches at least what the SDK routes', () => {
+describe('uriTemplateMatcher matches at least what the SDK routes', () => {
   it.each([
     ['file:///{name}', 'file:///a', true],
     ['file:///{name}', 'file:///a,b', true],
@@ -109,7 +143,18 @@ describe('uriTemplatePattern matches at least what the SDK routes', () => {
     ['api://search{?q}', 'api://search?q=a', true],
     ['api://search{?q,page}', 'api://search?q=a&page=2', true],
     ['file:///a.b/{n}', 'file:///aXb/1', false],
+    ['file:///reports/{year}-{quarter}.pdf', 'file:///reports/2026-q1.pdf', true],
+    ['file:///reports/{year}-{quarter}.pdf', 'file:///reports/2026-q1-x.pdf', true],
+    ['file:///reports/{year}-{quarter}.pdf', 'file:///reports/2026.pdf', false],
+    ['file:///reports/{year}-{quarter}.pdf', 'file:///reports/20/26-q1.pdf', false],
+    ['file:///reports{?}', 'file:///reports', true],
+    ['file:///reports{?}', 'file:///reports?x=1', true],
+    ['file:///reports{&,}', 'file:///reports', true],
+    ['file:///r{}', 'file:///r', true],
+    ['file:///r{x}', 'file:///r', false],
+    ['file:///r{?q}', 'file:///r', false],
+    ['file:///r/{x}{', 'file:///r/a{', true],
   ])('%s ~ %s → %s', (template, uri, expected) => {
-    expect(uriTemplatePattern(template).test(uri)).toBe(expected);
+    expect(uriTemplateMatcher(template)(uri)).toBe(expected);
   });
 });
