@@ -2,6 +2,9 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { sha256 } from './lib/hash.js';
 import type { JsonValue } from './types.js';
 
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
 /** One AES-256 key: 32 bytes, given as base64 (or a Buffer), with an optional id (default: derived from the key). */
 export type EncryptionKeyInput = string | Uint8Array | { readonly id?: string; readonly key: string | Uint8Array };
 
@@ -87,8 +90,8 @@ export class Sealer {
 
   seal(value: JsonValue, aad: string): SealedValue {
     const key = this.#keys[0] as Key;
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key.enc, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key.enc, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(`${key.id}\n${aad}`));
     const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
     return { v: 1, kid: key.id, iv: iv.toString('base64url'), ct: ct.toString('base64url'), tag: cipher.getAuthTag().toString('base64url') };
@@ -99,10 +102,14 @@ export class Sealer {
     if (!isSealed(sealed)) throw new DecryptionError('not a sealed value');
     const key = this.#byId.get(sealed.kid);
     if (key === undefined) throw new DecryptionError(`no key with id ${sealed.kid}`);
+    const iv = Buffer.from(sealed.iv, 'base64url');
+    const tag = Buffer.from(sealed.tag, 'base64url');
+    // GCM accepts shorter tags unless told otherwise: only the 16 bytes seal() writes are accepted
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new DecryptionError('sealed value failed authentication');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key.enc, Buffer.from(sealed.iv, 'base64url'));
+      const decipher = createDecipheriv('aes-256-gcm', key.enc, iv, { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(`${key.id}\n${aad}`));
-      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
+      decipher.setAuthTag(tag);
       const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64url')), decipher.final()]);
       return JSON.parse(plain.toString('utf8')) as T;
     } catch {
