@@ -1,6 +1,6 @@
-import { assertPlainJson, InvalidRequestError, OriginNotAllowedError, type AuthInfo, type McpAuth, type McpAuthSuccess, type Principal } from '@mcpgate/core';
+import { InvalidRequestError, OriginNotAllowedError, type AuthInfo, type McpAuth, type McpAuthSuccess, type Principal } from '@mcpgate/core';
 import { assertKnownOptions, booleanOption, corsHeaders, declaresBody, isPreflight, numberOption, preflightHeaders } from '@mcpgate/core/internal';
-import { readJsonRpcBody } from './lib/body.js';
+import { checkParsedBody, readJsonRpcBody } from './lib/body.js';
 import { endAtExpiry } from './lib/expiry.js';
 import { errorResponse, withHeaders } from './lib/respond.js';
 import { toAuthRequest } from './lib/request.js';
@@ -74,7 +74,7 @@ export function withMcpAuth(
     }
     const given = call.parsedBody;
     const readBody = request.method === 'POST' && given === undefined ? () => readJsonRpcBody(request, limits) : undefined;
-    if (given !== undefined) assertPlainJson(given);
+    if (given !== undefined) checkParsedBody(request, given);
     const result = await auth.authenticate(toAuthRequest(request, readBody, given));
     // the request itself, not a copy carrying the bytes again (a second Request costs about a fifth of an SDK 2.x
     // call): the handler dispatches parsedBody, the very object checked here

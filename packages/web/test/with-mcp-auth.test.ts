@@ -130,6 +130,19 @@ describe('withMcpAuth', () => {
     expect((await mcp(request, { parsedBody: call('admin_whoami') })).status).toBe(403);
     const poisoned = JSON.parse('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"__proto__":{"name":"x"}}}');
     expect((await mcp(new Request(URL_, { method: 'POST', headers: { authorization: 'Bearer admin' } }), { parsedBody: poisoned })).status).toBe(400);
+    // a form body a framework parsed that carries access_token (RFC 6750 §2.2) is refused, as one read here
+    const form = new Request(URL_, { method: 'POST', headers: { authorization: 'Bearer alice', 'content-type': 'application/x-www-form-urlencoded' } });
+    expect((await mcp(form, { parsedBody: { access_token: 'alice' } })).status).toBe(400);
+  });
+
+  it('refuses a whole-read body that does not match its Content-Length', async () => {
+    const mcp = withMcpAuth(makeAuth(), echo());
+    const body = JSON.stringify(call('whoami'));
+    const lying = (length: number) =>
+      new Request(URL_, { method: 'POST', headers: { authorization: 'Bearer alice', 'content-type': 'application/json', 'content-length': String(length) }, body });
+    expect((await mcp(lying(body.length - 5))).status).toBe(413);
+    expect((await mcp(lying(body.length + 5))).status).toBe(400);
+    expect((await mcp(lying(body.length))).status).toBe(200);
   });
 
   it('cross-checks Mcp-Name with the body (400, -32020)', async () => {
