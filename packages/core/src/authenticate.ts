@@ -101,7 +101,8 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest, r
       throw new UseDpopNonceError('the DPoP proof needs a current server nonce', current);
     }
     const rememberMs = Math.max(1_000, Math.ceil((proof.iat + dpop.maxAgeSeconds - Date.now() / 1000) * 1000) + 1_000);
-    if (!(await store.add(`dpop-jti:${sha256(proof.jti)}`, 1, rememberMs))) {
+    // jti values are unique per key (RFC 9449 §11.1): one client's proofs never collide with another's
+    if (!(await store.add(`dpop-jti:${sha256(`${proof.jkt}\n${proof.jti}`)}`, 1, rememberMs))) {
       throw new InvalidDpopProofError('the DPoP proof has been used before (jti)', { reason: 'replay' });
     }
     // RFC 9449 §8.2: a response carrying a nonce should not be cached
@@ -141,7 +142,7 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest, r
         record.operations = operations;
         if (operations.length > 0) policy.assert(principal.scopes, operations);
       }
-      if (rateLimit !== undefined) await rateLimit(principal, operations);
+      if (rateLimit !== undefined) await rateLimit(principal, operations, Array.isArray(body) ? body.length : 1);
       const authInfo: AuthInfo = {
         token: credentials.token,
         clientId: principal.clientId,

@@ -36,8 +36,8 @@ export interface McpAuth {
   errorResponse(error: unknown): AuthErrorResponse;
   /** Binds a freshly minted session id to the principal that initialized it. */
   bindSession(sessionId: string, principal: Principal): Promise<void>;
-  /** Forgets a session id (after DELETE). */
-  unbindSession(sessionId: string): Promise<void>;
+  /** Forgets a session id (after DELETE, or when the session closes); resolves true when a binding was removed (counted and reported once). */
+  unbindSession(sessionId: string): Promise<boolean>;
   /** Closes the store. */
   close(): Promise<void>;
 }
@@ -98,9 +98,13 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
       onEvent?.({ type: 'session.bound', time: new Date().toISOString(), principal: { issuer: principal.issuer, subject: principal.subject }, ...clientOf(principal) });
     },
     async unbindSession(sessionId) {
-      await sessions.unbind(sessionId);
-      activeSessions().add(-1);
-      onEvent?.({ type: 'session.unbound', time: new Date().toISOString() });
+      // a session closed twice (a DELETE, then the transport's close) is counted and reported once
+      const removed = await sessions.unbind(sessionId);
+      if (removed) {
+        activeSessions().add(-1);
+        onEvent?.({ type: 'session.unbound', time: new Date().toISOString() });
+      }
+      return removed;
     },
     close: () => store.close(),
   };

@@ -1,7 +1,8 @@
-import { RateLimitedError } from './errors.js';
+import { InvalidRequestError, RateLimitedError } from './errors.js';
 import { sha256 } from './lib/hash.js';
 import { assertKnownOptions } from './lib/known-options.js';
 import { numberOption } from './lib/option-values.js';
+import { normalizedUri } from './lib/uri-template.js';
 import type { McpOperation } from './operations.js';
 import { rateLimited } from './telemetry/instruments.js';
 import type { JsonValue, Principal, Store } from './types.js';
@@ -16,8 +17,11 @@ export interface RateLimitOptions {
   readonly per?: readonly ('client' | 'operation')[];
 }
 
-/** Charges one request to the principal's bucket. @throws RateLimitedError when it is empty. */
-export type RateLimiter = (principal: Principal, operations: readonly McpOperation[]) => Promise<void>;
+/**
+ * Charges a request of `messages` JSON-RPC messages (a batch runs each) to the principal's bucket(s).
+ * @throws RateLimitedError when a bucket holds less; InvalidRequestError when `messages` exceeds `limit`.
+ */
+export type RateLimiter = (principal: Principal, operations: readonly McpOperation[], messages?: number) => Promise<void>;
 
 const ATTEMPTS = 5;
 
@@ -36,11 +40,11 @@ export function rateLimiter(options: RateLimitOptions, store: Store): RateLimite
   const setIfEquals = store.setIfEquals.bind(store);
   const interval = windowMs / limit;
 
-  const charge = async (key: string): Promise<void> => {
+  const charge = async (key: string, cost: number): Promise<void> => {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const stored = await store.get<JsonValue>(key);
       const now = Date.now();
-      const tat = Math.max(typeof stored === 'number' ? stored : now, now) + interval;
+      const tat = Math.max(typeof stored === 'number' && Number.isFinite(stored) ? stored : now, now) + cost * interval;
       const waitMs = tat - now - windowMs;
       if (waitMs > 0) throw new RateLimitedError('rate limit exceeded', Math.ceil(waitMs / 1000));
       const ttl = Math.ceil(tat - now);
@@ -50,11 +54,16 @@ export function rateLimiter(options: RateLimitOptions, store: Store): RateLimite
     throw new RateLimitedError('rate limit exceeded', Math.ceil(interval / 1000));
   };
 
-  return async (principal, operations) => {
+  return async (principal, operations, messages = 1) => {
+    const cost = Math.max(1, Math.floor(messages));
+    // a batch larger than the burst could never pass: a permanent refusal, not "retry later"
+    if (cost > limit) throw new InvalidRequestError(`Invalid Request: a batch of ${cost} messages exceeds the rate limit (${limit} per ${windowMs} ms)`, { jsonRpcCode: -32600 });
     const who = [principal.issuer, principal.subject, per.includes('client') ? principal.clientId : ''];
-    const targets = per.includes('operation') && operations.length > 0 ? operations.map((op) => `${op.kind}:${op.name}`) : [''];
+    // a resource is keyed as the SDKs look it up, so every spelling of one URI shares its bucket
+    const targets = per.includes('operation') && operations.length > 0 ? operations.map((op) => `${op.kind}:${op.kind === 'resource' ? (normalizedUri(op.name) ?? op.name) : op.name}`) : [''];
     try {
-      for (const target of targets) await charge(`ratelimit:${sha256(JSON.stringify([...who, target]))}`);
+      // every bucket a batch touches is charged for the whole batch (an upper bound of what it runs there)
+      for (const target of new Set(targets)) await charge(`ratelimit:${sha256(JSON.stringify([...who, target]))}`, cost);
     } catch (error) {
       if (error instanceof RateLimitedError) rateLimited().add(1);
       throw error;

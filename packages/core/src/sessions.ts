@@ -140,9 +140,10 @@ export class SessionBindings {
     });
   }
 
-  /** Forgets `sessionId` (after a DELETE, or when the session is closed). */
-  async unbind(sessionId: string): Promise<void> {
+  /** Forgets `sessionId` (after a DELETE, or when the session is closed). Resolves true when a binding was removed. */
+  async unbind(sessionId: string): Promise<boolean> {
     this.#known.delete(sessionId);
-    await Promise.all(this.#keys(sessionId).map((key) => this.#store.delete(key)));
+    const removed = await Promise.all(this.#keys(sessionId).map((key) => this.#store.delete(key)));
+    return removed.includes(true);
   }
 }

@@ -130,7 +130,9 @@ describe('audit events', () => {
     await attempt(auth.authenticate(request(SECRET_TOKEN, call('whoami'), { sessionId: 'someone-elses' })));
     await attempt(auth.authenticate(request(SECRET_TOKEN))); // over the limit of 1 a minute
     await auth.bindSession('s-1', principal('alice', ['mcp:tools']));
-    await auth.unbindSession('s-1');
+    expect(await auth.unbindSession('s-1')).toBe(true);
+    expect(await auth.unbindSession('s-1')).toBe(false); // closed twice (DELETE, then the transport): reported once
+    expect(events.filter((e) => e.type === 'session.unbound')).toHaveLength(1);
     const byType = new Map(events.map((e) => [e.type, e]));
     expect(byType.get('operation.allowed')).toMatchObject({ principal: { subject: 'alice' }, clientId: 'client-7', method: 'tools/call', target: 'whoami', requestId: 1 });
     expect(byType.get('scope.step_up')).toMatchObject({ principal: { subject: 'bob' }, target: 'admin_whoami', requestId: 'r-2', requiredScopes: ['mcp:tools', 'mcp:admin'] });
@@ -159,6 +161,17 @@ describe('audit events', () => {
     const everything = JSON.stringify([lines, await otel.everything()]);
     expect(everything).not.toContain(SECRET_TOKEN);
     expect(everything).not.toContain('0123456789abcdef');
+  });
+
+  it('records a resource URI without its query or fragment (spans and events)', async () => {
+    otel.reset();
+    const { auth, events } = setup();
+    const read = { jsonrpc: '2.0', id: 3, method: 'resources/read', params: { uri: 'https://api.example.com/doc?sig=s3cr3t#frag' } };
+    await auth.authenticate(request(SECRET_TOKEN, read));
+    expect(events.at(-1)).toMatchObject({ type: 'operation.allowed', target: 'https://api.example.com/doc' });
+    const decision = (await otel.spans()).find((s) => s.name === 'mcpgate.authenticate');
+    expect(decision?.attributes['mcp.resource.name']).toBe('https://api.example.com/doc');
+    expect(JSON.stringify([events, await otel.everything()])).not.toContain('s3cr3t');
   });
 
   it('a throwing listener never fails a request', async () => {
@@ -192,6 +205,15 @@ describe('rate limits', () => {
     await auth.authenticate(request(SECRET_TOKEN, call('whoami')));
     await expect(auth.authenticate(request(SECRET_TOKEN, call('whoami')))).rejects.toMatchObject({ code: 'ERR_RATE_LIMITED' });
     await expect(auth.authenticate(request(SECRET_TOKEN, call('remember')))).resolves.toBeDefined();
+  });
+
+  it('charges a batch once per message, and refuses one larger than the limit (400)', async () => {
+    const { auth } = setup({ rateLimit: { limit: 3, windowMs: 60_000 } });
+    await auth.authenticate(request(SECRET_TOKEN, [call('whoami', 1), call('whoami', 2)]));
+    await expect(auth.authenticate(request(SECRET_TOKEN, [call('whoami', 3), call('whoami', 4)]))).rejects.toMatchObject({ code: 'ERR_RATE_LIMITED' });
+    await auth.authenticate(request(SECRET_TOKEN, call('whoami', 5)));
+    const tooBig = await auth.authenticate(request('tok-bob', [1, 2, 3, 4].map((id) => call('whoami', id)))).catch((e: unknown) => e);
+    expect(auth.errorResponse(tooBig)).toMatchObject({ status: 400, body: { error: { code: -32600 } } });
   });
 
   it('fails closed (503) when the store is down, and refuses a store without compare-and-set', async () => {

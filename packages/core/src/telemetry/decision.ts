@@ -89,13 +89,20 @@ function message(record: DecisionRecord): { method?: string; id?: string | numbe
   };
 }
 
+/** An operation's name as traces and audit events record it: a resource URI without its query or fragment (which may carry secrets). */
+function recordedName(operation: McpOperation): string {
+  if (operation.kind !== 'resource') return operation.name;
+  const end = operation.name.search(/[?#]/);
+  return end === -1 ? operation.name : operation.name.slice(0, end);
+}
+
 function finishSpan(span: Span, outcome: string, record: DecisionRecord, failure: unknown): void {
   span.setAttribute('mcpgate.outcome', outcome);
   const { method, id, meta } = message(record);
   if (method !== undefined) span.setAttribute('mcp.method.name', method);
   if (id !== undefined) span.setAttribute('jsonrpc.request.id', String(id));
   const target = record.operations?.[0];
-  if (target !== undefined) span.setAttribute(target.kind === 'tool' ? 'gen_ai.tool.name' : `mcp.${target.kind}.name`, target.name);
+  if (target !== undefined) span.setAttribute(target.kind === 'tool' ? 'gen_ai.tool.name' : `mcp.${target.kind}.name`, recordedName(target));
   if (record.principal !== undefined) {
     span.setAttribute('enduser.id', record.principal.subject);
     span.setAttribute('mcpgate.issuer', record.principal.issuer);
@@ -123,7 +130,8 @@ function emit(onEvent: McpAuthEventListener, outcome: string, record: DecisionRe
   else if (code !== undefined) type = KINDS[code].event;
   if (type === undefined) return;
   const { method, id } = message(record);
-  const target = record.operations?.[0]?.name;
+  const operation = record.operations?.[0];
+  const target = operation === undefined ? undefined : recordedName(operation);
   const principal = record.principal;
   const e = failure as { requiredScopes?: readonly string[]; dependency?: string } | undefined;
   const event: McpAuthEvent = {

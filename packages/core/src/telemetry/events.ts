@@ -46,7 +46,7 @@ export interface McpAuthEvent {
   readonly clientId?: string;
   /** The JSON-RPC method, e.g. `tools/call`. */
   readonly method?: string;
-  /** The tool or prompt name, or the resource URI, the request named. */
+  /** The tool or prompt name, or the resource URI (without its query or fragment), the request named. */
   readonly target?: string;
   /** The JSON-RPC id of the request. */
   readonly requestId?: string | number;

@@ -61,7 +61,7 @@ export function resolveOptions(options: IntrospectionValidatorOptions): Resolved
   if (!CLIENT_AUTH_METHODS.includes(method)) {
     throw new TypeError(`clientAuthMethod must be one of ${CLIENT_AUTH_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
   }
-  const cache = storeOption(options.cache ?? memoryStore({ maxEntries: 10_000, logger: SILENT }), 'cache');
+  const cache = storeOption(options.cache ?? memoryStore({ maxEntries: 10_000, logger: SILENT, evictOldest: true }), 'cache');
   return {
     issuer: httpUrl(options.issuer, 'issuer'),
     endpoint: options.endpoint === undefined ? undefined : httpUrl(options.endpoint, 'endpoint', { query: true }),
