@@ -76,6 +76,12 @@ export interface PipelineParts {
   readonly rateLimit: RateLimiter | undefined;
 }
 
+/** A proof's replay marker: its store key and how long it must be kept. */
+interface ProofMarker {
+  readonly key: string;
+  readonly rememberMs: number;
+}
+
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const NO_OPERATIONS: readonly McpOperation[] = Object.freeze([]);
 
@@ -83,7 +89,7 @@ const NO_OPERATIONS: readonly McpOperation[] = Object.freeze([]);
  * The request pipeline, in the order that keeps the cheap and the unauthenticated first: `Origin`, the
  * credentials, the token, the DPoP proof and key binding (every request: a proof is never cached), the
  * session binding, the global scopes; only then the body is read, and the per-operation scopes checked
- * against the very object the transport will run.
+ * against the very object the transport will run; then the rate limit, and last the proof's replay check.
  */
 export function authenticator(parts: PipelineParts): (request: McpAuthRequest, record: DecisionRecord) => Promise<McpAuthSuccess> {
   const { originAllowed, verify, sessions, policy, dpop, store, rateLimit } = parts;
@@ -92,7 +98,8 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest, r
   const tolerance = parts.clockToleranceSeconds;
   const schemes = { bearer: dpop.mode !== 'required', dpop: dpop.mode !== 'off' };
 
-  const checkProof = async (credentials: Credentials, principal: Principal, method: string): Promise<Readonly<Record<string, string>>> => {
+  /** The proof's checks but the replay check, which {@link rememberProof} makes once every other check passed. */
+  const checkProof = async (credentials: Credentials, principal: Principal, method: string): Promise<{ headers: Readonly<Record<string, string>>; jti: ProofMarker }> => {
     if (principal.jkt === undefined) throw asScheme(new InvalidTokenError('the access token is not bound to a key, but came with the DPoP scheme', { reason: 'binding' }), 'DPoP');
     const proof = await checkDpopProof(credentials.proof as string, { method, htu, accessToken: credentials.token }, dpop);
     if (proof.jkt !== principal.jkt) throw asScheme(new InvalidTokenError('the DPoP proof key is not the key the access token is bound to', { reason: 'binding' }), 'DPoP');
@@ -100,13 +107,23 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest, r
     if (current !== undefined && (proof.nonce === undefined || !dpop.nonces?.accepts(proof.nonce))) {
       throw new UseDpopNonceError('the DPoP proof needs a current server nonce', current);
     }
-    const rememberMs = Math.max(1_000, Math.ceil((proof.iat + dpop.maxAgeSeconds - Date.now() / 1000) * 1000) + 1_000);
     // jti values are unique per key (RFC 9449 §11.1): one client's proofs never collide with another's
-    if (!(await store.add(`dpop-jti:${sha256(`${proof.jkt}\n${proof.jti}`)}`, 1, rememberMs))) {
+    const jti = {
+      key: `dpop-jti:${sha256(`${proof.jkt}\n${proof.jti}`)}`,
+      rememberMs: Math.max(1_000, Math.ceil((proof.iat + dpop.maxAgeSeconds - Date.now() / 1000) * 1000) + 1_000),
+    };
+    // RFC 9449 §8.2: a response carrying a nonce should not be cached
+    return { headers: current !== undefined && proof.nonce !== current ? { 'DPoP-Nonce': current, 'Cache-Control': 'no-store' } : NO_HEADERS, jti };
+  };
+  /**
+   * Refuses a proof seen before, and remembers this one (until it is too old to be accepted anyway). Done
+   * last, so that a request refused for any other reason (a session, a scope, the rate limit) leaves no
+   * marker: a user's own proofs cannot fill the store beyond what the rate limit lets through.
+   */
+  const rememberProof = async (jti: ProofMarker): Promise<void> => {
+    if (!(await store.add(jti.key, 1, jti.rememberMs))) {
       throw new InvalidDpopProofError('the DPoP proof has been used before (jti)', { reason: 'replay' });
     }
-    // RFC 9449 §8.2: a response carrying a nonce should not be cached
-    return current !== undefined && proof.nonce !== current ? { 'DPoP-Nonce': current, 'Cache-Control': 'no-store' } : NO_HEADERS;
   };
 
   return async (request, record) => {
@@ -119,7 +136,8 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest, r
       const principal = verified instanceof Promise ? await verified : verified;
       record.principal = principal;
       let headers = NO_HEADERS;
-      if (credentials.scheme === 'DPoP') headers = await checkProof(credentials, principal, request.method);
+      let jti: ProofMarker | undefined;
+      if (credentials.scheme === 'DPoP') ({ headers, jti } = await checkProof(credentials, principal, request.method));
       else if (principal.jkt !== undefined) {
         // RFC 9449 §7.2: a DPoP-bound token presented as a bearer token is refused (no downgrade)
         const refusal =
@@ -143,6 +161,7 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest, r
         if (operations.length > 0) policy.assert(principal.scopes, operations);
       }
       if (rateLimit !== undefined) await rateLimit(principal, operations, Array.isArray(body) ? body.length : 1);
+      if (jti !== undefined) await rememberProof(jti);
       const authInfo: AuthInfo = {
         token: credentials.token,
         clientId: principal.clientId,

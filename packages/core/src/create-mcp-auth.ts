@@ -34,7 +34,7 @@ export interface McpAuth {
   authenticate(request: McpAuthRequest): Promise<McpAuthSuccess>;
   /** The status, headers and JSON body for an error thrown by {@link McpAuth.authenticate}. */
   errorResponse(error: unknown): AuthErrorResponse;
-  /** Binds a freshly minted session id to the principal that initialized it. */
+  /** Binds a freshly minted session id to the principal that initialized it (past `maxSessionsPerPrincipal`, unbinding its least recently used). */
   bindSession(sessionId: string, principal: Principal): Promise<void>;
   /** Forgets a session id (after DELETE, or when the session closes); resolves true when a binding was removed (counted and reported once). */
   unbindSession(sessionId: string): Promise<boolean>;
@@ -60,7 +60,12 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
   const { logger, onEvent } = config;
   const report = rateLimitedWarn((message) => logger.warn(message));
   const store = guardStore(config.store, config.storeTimeoutMs, (error) => report(`store:${error.message}`, `[mcpgate] ${error.message}; answering 503`));
-  const sessions = new SessionBindings(store, { ttlMs: config.sessionTtlMs, sealer: config.sealer, warn: (message) => report('session-renewal', message) });
+  const sessions = new SessionBindings(store, {
+    ttlMs: config.sessionTtlMs,
+    sealer: config.sealer,
+    maxPerPrincipal: config.maxSessionsPerPrincipal,
+    warn: (message) => report('session-renewal', message),
+  });
   const locations = metadataLocations(config.resource);
   const challenge = {
     resourceMetadataUrl: locations.url,
@@ -93,9 +98,14 @@ export function createMcpAuth(options: McpAuthOptions): McpAuth {
       return errorResponse(error, challenge);
     },
     async bindSession(sessionId, principal) {
-      await sessions.bind(sessionId, principal);
+      const evicted = await sessions.bind(sessionId, principal);
       activeSessions().add(1);
       onEvent?.({ type: 'session.bound', time: new Date().toISOString(), principal: { issuer: principal.issuer, subject: principal.subject }, ...clientOf(principal) });
+      for (let i = 0; i < evicted.length; i++) {
+        // unbound to make room (maxSessionsPerPrincipal): counted and reported as any unbind
+        activeSessions().add(-1);
+        onEvent?.({ type: 'session.unbound', time: new Date().toISOString(), principal: { issuer: principal.issuer, subject: principal.subject } });
+      }
     },
     async unbindSession(sessionId) {
       // a session closed twice (a DELETE, then the transport's close) is counted and reported once

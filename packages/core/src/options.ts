@@ -47,6 +47,12 @@ export interface McpAuthOptions {
    * most every 5 minutes, or a quarter of this time when shorter). Default 24 hours.
    */
   readonly sessionTtlMs?: number;
+  /**
+   * Most sessions one principal (issuer + subject) keeps bound through this process: binding one more
+   * unbinds the principal's least recently used (its requests then get 404, and the client starts a new
+   * session). Keeps one user from filling the store with bindings. Default 100.
+   */
+  readonly maxSessionsPerPrincipal?: number;
   /** Longest any store call may take before the request fails closed with 503, in milliseconds. Default 2,000. */
   readonly storeTimeoutMs?: number;
   /**
@@ -94,6 +100,7 @@ export interface ResolvedAuthOptions {
   readonly policy: ScopePolicy;
   readonly tokenCache: VerifiedTokenCache;
   readonly sessionTtlMs: number;
+  readonly maxSessionsPerPrincipal: number;
   readonly storeTimeoutMs: number;
   readonly originAllowed: (origin: string) => boolean;
   readonly sealer: Sealer | undefined;
@@ -122,6 +129,7 @@ const KNOWN_OPTIONS = Object.keys({
   resourceDocumentation: true,
   tokenCache: true,
   sessionTtlMs: true,
+  maxSessionsPerPrincipal: true,
   storeTimeoutMs: true,
   allowedOrigins: true,
   encryptionKey: true,
@@ -169,6 +177,7 @@ export function resolveAuthOptions(options: McpAuthOptions): ResolvedAuthOptions
     policy: new ScopePolicy({ requiredScopes, toolScopes, resourceScopes, promptScopes, scopeImplies }),
     tokenCache: tokenCacheFor(options.tokenCache, validator),
     sessionTtlMs: numberOption(options.sessionTtlMs, 'sessionTtlMs', 24 * 3_600_000, { sign: 'positive', unit: 'milliseconds' }),
+    maxSessionsPerPrincipal: numberOption(options.maxSessionsPerPrincipal, 'maxSessionsPerPrincipal', 100, { sign: 'positive', integer: true }),
     storeTimeoutMs: numberOption(options.storeTimeoutMs, 'storeTimeoutMs', 2_000, { sign: 'positive', unit: 'milliseconds' }),
     originAllowed: originPolicy(resource, options.allowedOrigins),
     sealer,

@@ -25,6 +25,8 @@ export interface SessionBindingsOptions {
   readonly sealer?: Sealer | undefined;
   /** Told when renewing a binding fails (no session ids, no token bytes). */
   readonly warn?: ((message: string) => void) | undefined;
+  /** Most sessions one principal keeps bound through this instance; binding one more unbinds its least recently used. Default: no limit. */
+  readonly maxPerPrincipal?: number | undefined;
 }
 
 /** Longest a binding read from the store is trusted in-process before it is read again, in ms. */
@@ -57,6 +59,11 @@ export class SessionBindings {
   readonly #localTtlMs: number;
   readonly #renewAfterMs: number;
   readonly #known = new BoundedMap<string, Known>(10_000);
+  readonly #maxPerPrincipal: number;
+  /** Per principal, the sessions bound here, least recently used first (a Set keeps insertion order). */
+  readonly #owned = new Map<string, Set<string>>();
+  /** The principal each of those sessions belongs to. */
+  readonly #ownerOf = new Map<string, string>();
 
   constructor(store: Store, options: SessionBindingsOptions) {
     this.#store = store;
@@ -65,6 +72,7 @@ export class SessionBindings {
     this.#warn = options.warn ?? (() => undefined);
     this.#localTtlMs = Math.min(LOCAL_TTL_MS, this.#ttlMs / 4);
     this.#renewAfterMs = Math.min(RENEW_EVERY_MS, this.#ttlMs / 4);
+    this.#maxPerPrincipal = options.maxPerPrincipal ?? Infinity;
   }
 
   #keys(sessionId: string): string[] {
@@ -95,19 +103,46 @@ export class SessionBindings {
     return { iss: v.iss, sub: v.sub, at: v.at };
   }
 
-  /** Records that `sessionId` belongs to `principal`. */
-  async bind(sessionId: string, principal: Principal): Promise<void> {
+  /**
+   * Records that `sessionId` belongs to `principal`. Past `maxPerPrincipal`, unbinds the principal's least
+   * recently used sessions and resolves with the ids of the bindings that removed.
+   */
+  async bind(sessionId: string, principal: Principal): Promise<string[]> {
     const identity = { iss: principal.issuer, sub: principal.subject };
     await this.#write(this.#keys(sessionId)[0] as string, identity);
     this.#remember(sessionId, identity);
+    if (this.#maxPerPrincipal === Infinity) return [];
+    const owner = `${identity.iss}\n${identity.sub}`;
+    let sessions = this.#owned.get(owner);
+    if (sessions === undefined) this.#owned.set(owner, (sessions = new Set()));
+    sessions.add(sessionId);
+    this.#ownerOf.set(sessionId, owner);
+    const evicted: string[] = [];
+    for (const oldest of sessions) {
+      if (sessions.size - evicted.length <= this.#maxPerPrincipal) break;
+      evicted.push(oldest);
+    }
+    const removed: string[] = [];
+    for (const id of evicted) if (await this.unbind(id)) removed.push(id);
+    return removed;
+  }
+
+  /** Marks a session bound here as just used (it is unbound last when its principal has too many). */
+  #touch(sessionId: string): void {
+    const owner = this.#ownerOf.get(sessionId);
+    const sessions = owner === undefined ? undefined : this.#owned.get(owner);
+    if (sessions === undefined) return;
+    sessions.delete(sessionId);
+    sessions.add(sessionId);
   }
 
   /** @throws SessionNotFoundError unless `sessionId` is bound to `principal`'s identity. */
   async assert(sessionId: string, principal: Principal): Promise<void> {
     const known = this.#known.get(sessionId);
     if (known !== undefined && known.until > Date.now()) {
-      if (known.iss === principal.issuer && known.sub === principal.subject) return;
-      throw new SessionNotFoundError('session not found');
+      if (known.iss !== principal.issuer || known.sub !== principal.subject) throw new SessionNotFoundError('session not found');
+      this.#touch(sessionId);
+      return;
     }
     const found = await this.#read(sessionId);
     if (found === undefined) {
@@ -118,6 +153,7 @@ export class SessionBindings {
     if (found.binding.iss !== principal.issuer || found.binding.sub !== principal.subject) {
       throw new SessionNotFoundError('session not found');
     }
+    this.#touch(sessionId);
     if (found.index > 0 || Date.now() - found.binding.at >= this.#renewAfterMs) this.#renew(found.keys, found.index, found.binding);
   }
 
@@ -143,6 +179,13 @@ export class SessionBindings {
   /** Forgets `sessionId` (after a DELETE, or when the session is closed). Resolves true when a binding was removed. */
   async unbind(sessionId: string): Promise<boolean> {
     this.#known.delete(sessionId);
+    const owner = this.#ownerOf.get(sessionId);
+    if (owner !== undefined) {
+      this.#ownerOf.delete(sessionId);
+      const sessions = this.#owned.get(owner);
+      sessions?.delete(sessionId);
+      if (sessions?.size === 0) this.#owned.delete(owner);
+    }
     const removed = await Promise.all(this.#keys(sessionId).map((key) => this.#store.delete(key)));
     return removed.includes(true);
   }

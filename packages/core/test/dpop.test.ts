@@ -190,6 +190,16 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
     const again = await refusedProof(two, Promise.resolve(p));
     expect(again.body['error_description']).toMatch(/used before/);
   });
+  it('remembers a proof only once every other check passed: a request refused for a session leaves no marker', async () => {
+    const store = memoryStore();
+    const auth = setup('allowed', store);
+    const p = await proof('bound');
+    const elsewhere = await answer(auth, { ...dpopRequest('bound', [p]), sessionId: 'not-a-session' });
+    expect(elsewhere.status).toBe(404);
+    // the proof had no effect, so its first effective use is still to come; after it, a replay is refused
+    expect((await answer(auth, dpopRequest('bound', [p]))).status).toBe(200);
+    await refusedProof(auth, Promise.resolve(p));
+  });
   it('answers 503, never accepts, when the replay store is down', async () => {
     const broken: Store = { ...memoryStore(), add: () => Promise.reject(new Error('down')) };
     expect((await answer(setup('allowed', broken), dpopRequest('bound', [await proof('bound')]))).status).toBe(503);
