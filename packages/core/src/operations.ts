@@ -32,6 +32,8 @@ const COMPLETION_REFS: ReadonlyMap<string, { readonly kind: McpOperation['kind']
 const PROTOCOL_VERSION_META = 'io.modelcontextprotocol/protocolVersion';
 /** The longest tool or prompt name, or resource URI, an operation may carry (UTF-16 code units). */
 export const MAX_OPERATION_NAME_LENGTH = 8192;
+/** The most characters the distinct names and URIs of one request may add up to (each is matched against scope rules). */
+export const MAX_OPERATION_CHARACTERS = 65_536;
 
 const invalid = (message: string): InvalidRequestError => new InvalidRequestError(`Invalid Request: ${message}`, { jsonRpcCode: -32600 });
 const mismatch = (message: string): InvalidRequestError => new InvalidRequestError(`Header mismatch: ${message}`, { jsonRpcCode: -32020 });
@@ -50,8 +52,9 @@ const isObject = (value: unknown): value is object => typeof value === 'object' 
  * - With `strict` (scopes depend on the operation), every message must be readable unambiguously: an
  *   object whose `method` is an own string (or a response), and every named method must carry its own
  *   string `name` / `uri`. Anything else is refused (-32600) rather than read as "nothing to check".
- * - A name or URI longer than {@link MAX_OPERATION_NAME_LENGTH} is refused (-32600): it is matched
- *   against scope rules, and it is never a name a server registered.
+ * - A name or URI longer than {@link MAX_OPERATION_NAME_LENGTH}, or distinct names adding up to more than
+ *   {@link MAX_OPERATION_CHARACTERS}, are refused (-32600): each is matched against scope rules, and no
+ *   server registers such names.
  * - `completion/complete` counts as the prompt (`ref/prompt`) or resource template (`ref/resource`) it
  *   completes an argument of: completions can reveal what the prompt or resource would.
  *
@@ -64,10 +67,13 @@ export function operationsOf(request: OperationSource, strict = false): McpOpera
   const headerName = request.mcpName === undefined ? undefined : decodeName(request.mcpName);
   const operations: McpOperation[] = [];
   const seen = new Set<string>();
+  let characters = 0;
   const add = (operation: McpOperation): void => {
     if (operation.name.length > MAX_OPERATION_NAME_LENGTH) throw invalid(`a ${operation.kind} ${operation.kind === 'resource' ? 'URI' : 'name'} longer than ${MAX_OPERATION_NAME_LENGTH} characters`);
     const key = `${operation.kind}\0${operation.name}`;
     if (seen.has(key)) return;
+    characters += operation.name.length;
+    if (characters > MAX_OPERATION_CHARACTERS) throw invalid(`the names and URIs of one request may add up to ${MAX_OPERATION_CHARACTERS} characters`);
     seen.add(key);
     operations.push(operation);
   };

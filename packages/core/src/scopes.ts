@@ -30,7 +30,8 @@ export interface ScopePolicyOptions {
 interface ResourceRule {
   /** The key as configured: a `completion/complete` names a template by it. */
   readonly key: string;
-  readonly exact: string | undefined;
+  /** The key as the SDKs look a fixed resource up (URL-normalised). */
+  readonly exact: string;
   readonly matches: UriTemplateMatcher | undefined;
   readonly scopes: readonly string[];
 }
@@ -51,7 +52,8 @@ export class ScopePolicy {
       const template = key.includes('{');
       return {
         key,
-        exact: template ? undefined : normalizedUri(key) ?? key,
+        // a key with braces is a template, and may also be a fixed URI the SDKs look up as such
+        exact: normalizedUri(key) ?? key,
         matches: template ? uriTemplateMatcher(key) : undefined,
         scopes: [...new Set(scopes)],
       };
@@ -102,12 +104,10 @@ export class ScopePolicy {
       case 'prompt':
         return this.#prompts.get(operation.name) ?? [];
       case 'resource': {
-        const forms = [operation.name, normalizedUri(operation.name)];
+        const normalized = normalizedUri(operation.name);
+        const forms = normalized === undefined || normalized === operation.name ? [operation.name] : [operation.name, normalized];
         return this.#resources.flatMap((rule) =>
-          operation.name === rule.key ||
-          forms.some((uri) => uri !== undefined && (rule.exact !== undefined ? uri === rule.exact : (rule.matches as UriTemplateMatcher)(uri)))
-            ? rule.scopes
-            : [],
+          operation.name === rule.key || forms.some((uri) => uri === rule.exact || (rule.matches !== undefined && rule.matches(uri))) ? rule.scopes : [],
         );
       }
     }

@@ -85,6 +85,10 @@ describe('operationsOf: completions, limits and inherited names', () => {
     expect(() => operationsOf({ mcpName: 'x'.repeat(8193) })).toThrow(expect.objectContaining({ jsonRpcCode: -32600 }));
     const batch = Array.from({ length: 1000 }, (_, i) => call('tools/call', { name: `t${i % 10}` }));
     expect(operationsOf({ body: batch })).toHaveLength(10);
+    // distinct names add up: 8 URIs of 8,192 characters fit (65,536), a ninth does not
+    const reads = (n: number) => Array.from({ length: n }, (_, i) => call('resources/read', { uri: `file:///${String(i)}${'x'.repeat(8184 - String(i).length)}` }));
+    expect(operationsOf({ body: reads(8) })).toHaveLength(8);
+    expect(() => operationsOf({ body: reads(9) })).toThrow(expect.objectContaining({ jsonRpcCode: -32600 }));
   });
 
   it('does not read a method name inherited from Object.prototype as a named method', () => {

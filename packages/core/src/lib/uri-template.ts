@@ -21,7 +21,21 @@ const SLASH = 0x2f;
  */
 export function uriTemplateMatcher(template: string): UriTemplateMatcher {
   const units = compile(template);
-  return (uri) => matches(units, uri);
+  // the literal text before the first expression and after the last: most URIs are decided by these alone
+  let head = 0;
+  while (head < units.length && units[head]?.kind === 'literal') head++;
+  let tail = units.length;
+  while (tail > head && units[tail - 1]?.kind === 'literal') tail--;
+  const prefix = literalText(units.slice(0, head));
+  const suffix = literalText(units.slice(tail));
+  if (head === units.length) return (uri) => uri === prefix;
+  const middle = units.slice(head, tail);
+  return (uri) =>
+    uri.length >= prefix.length + suffix.length && uri.startsWith(prefix) && uri.endsWith(suffix) && matches(middle, uri, prefix.length, uri.length - suffix.length);
+}
+
+function literalText(units: readonly Unit[]): string {
+  return units.map((unit) => String.fromCharCode((unit as { code: number }).code)).join('');
 }
 
 function compile(template: string): Unit[] {
@@ -79,36 +93,36 @@ function compile(template: string): Unit[] {
   }
 }
 
-function matches(units: readonly Unit[], uri: string): boolean {
-  const end = units.length;
-  let current = new Uint8Array(end + 1);
-  let next = new Uint8Array(end + 1);
-  // mark state i and every state reachable from it by skipping runs (which may be empty)
-  const enter = (set: Uint8Array, state: number): void => {
-    for (let i = state; set[i] === 0; i++) {
-      set[i] = 1;
-      if (i === end || units[i]?.kind !== 'many') return;
+/** Runs the automaton over `uri` from `start` to `end`, keeping only the live states (a handful, whatever the template). */
+function matches(units: readonly Unit[], uri: string, start: number, end: number): boolean {
+  const last = units.length;
+  let current: number[] = [];
+  let next: number[] = [];
+  // per state, the last position it was entered at: a state is listed once per step
+  const entered = new Int32Array(last + 1).fill(-1);
+  // enter state i and every state reachable from it by skipping runs (which may be empty)
+  const enter = (list: number[], state: number, at: number): void => {
+    for (let i = state; entered[i] !== at; i++) {
+      entered[i] = at;
+      list.push(i);
+      if (i === last || units[i]?.kind !== 'many') return;
     }
   };
-  enter(current, 0);
-  for (let at = 0; at < uri.length; at++) {
+  enter(current, 0, start);
+  for (let at = start; at < end; at++) {
     const code = uri.charCodeAt(at);
-    next.fill(0);
-    let alive = false;
-    for (let state = 0; state < end; state++) {
-      if (current[state] === 0) continue;
+    next.length = 0;
+    for (const state of current) {
+      if (state === last) continue;
       const unit = units[state] as Unit;
       if (unit.kind === 'literal') {
-        if (unit.code !== code) continue;
-        enter(next, state + 1);
-      } else {
-        if (!unit.anyChar && code === SLASH) continue;
-        enter(next, unit.kind === 'one' ? state + 1 : state);
+        if (unit.code === code) enter(next, state + 1, at + 1);
+      } else if (unit.anyChar || code !== SLASH) {
+        enter(next, unit.kind === 'one' ? state + 1 : state, at + 1);
       }
-      alive = true;
     }
-    if (!alive) return false;
+    if (next.length === 0) return false;
     [current, next] = [next, current];
   }
-  return current[end] === 1;
+  return entered[last] === end;
 }
