@@ -113,7 +113,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     partitionOf(key, false)?.entries.delete(key);
   };
 
-  return {
+  const store: Store = {
     kind: 'memory',
     persistent: false,
     async get<T extends JsonValue>(key: string) {
@@ -149,4 +149,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       partitions.clear();
     },
   };
+  IN_PROCESS_STORES.add(store);
+  return store;
 }
+
+/** Stores made by {@link memoryStore}: they answer from this process's memory, never hang, and need no time limit. */
+export const IN_PROCESS_STORES = new WeakSet<Store>();

@@ -4,21 +4,16 @@
  */
 
 /**
- * Runs `work` with a signal that aborts after `timeoutMs`, and rejects with `onTimeout()` at that moment,
- * even when `work` ignores the signal. A synchronous throw from `work` becomes a rejection.
+ * Settles like `work()`, or rejects with `onTimeout()` after `timeoutMs`, whichever comes first (`work`
+ * keeps running). A synchronous throw from `work` becomes a rejection.
  */
-export function withDeadline<T>(timeoutMs: number, work: (signal: AbortSignal) => Promise<T>, onTimeout: () => Error): Promise<T> {
-  const controller = new AbortController();
+export function withTimeout<T>(timeoutMs: number, work: () => Promise<T>, onTimeout: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const error = onTimeout();
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
+    const timer = setTimeout(() => reject(onTimeout()), timeoutMs);
     timer.unref?.();
     let running: Promise<T>;
     try {
-      running = work(controller.signal);
+      running = work();
     } catch (error) {
       running = Promise.reject(error);
     }
@@ -33,6 +28,23 @@ export function withDeadline<T>(timeoutMs: number, work: (signal: AbortSignal) =
       },
     );
   });
+}
+
+/**
+ * Runs `work` with a signal that aborts after `timeoutMs`, and rejects with `onTimeout()` at that moment,
+ * even when `work` ignores the signal. A synchronous throw from `work` becomes a rejection.
+ */
+export function withDeadline<T>(timeoutMs: number, work: (signal: AbortSignal) => Promise<T>, onTimeout: () => Error): Promise<T> {
+  const controller = new AbortController();
+  return withTimeout(
+    timeoutMs,
+    () => work(controller.signal),
+    () => {
+      const error = onTimeout();
+      controller.abort(error);
+      return error;
+    },
+  );
 }
 
 /**

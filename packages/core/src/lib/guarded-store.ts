@@ -2,18 +2,24 @@ import { ServiceUnavailableError } from '../errors.js';
 import type { JsonValue, Store } from '../types.js';
 import { storeErrors, storeOperations } from '../telemetry/instruments.js';
 import { now } from '../telemetry/otel.js';
-import { withDeadline } from './deadline.js';
+import { withTimeout } from './deadline.js';
+import { IN_PROCESS_STORES } from '../memory-store.js';
 
 const SCHEMA = 'mcpgate:v1:';
 
 /**
- * Wraps a user's store: every key gets the versioned schema prefix, every call a timeout, and every
- * failure becomes a `ServiceUnavailableError` (fail closed: 503, never anonymous access, never a hang).
+ * Wraps a user's store: every key gets the versioned schema prefix, every call a timeout (but those to
+ * mcpgate's own memory store, which answers from this process), and every failure becomes a
+ * `ServiceUnavailableError` (fail closed: 503, never anonymous access, never a hang).
  */
 export function guardStore(store: Store, timeoutMs: number, onFailure: (error: ServiceUnavailableError) => void = () => undefined): Store {
+  const inProcess = IN_PROCESS_STORES.has(store);
   const guard = <T>(op: string, run: () => Promise<T>): Promise<T> => {
     const started = now();
-    return withDeadline(timeoutMs, run, () => new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' })).then(
+    const answer = inProcess
+      ? run()
+      : withTimeout(timeoutMs, run, () => new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' }));
+    return answer.then(
       (value) => {
         storeOperations().record((now() - started) / 1000, { 'mcpgate.store.kind': store.kind, 'mcpgate.store.operation': op, 'mcpgate.outcome': 'ok' });
         return value;
