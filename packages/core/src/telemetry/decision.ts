@@ -79,14 +79,14 @@ export function observedDecisions(
 
 function message(record: DecisionRecord): { method?: string; id?: string | number; meta?: Record<string, unknown> } {
   const body = record.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  const found: { method?: string; id?: string | number; meta?: Record<string, unknown> } = {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return found;
   const { method, id, params } = body as { method?: unknown; id?: unknown; params?: unknown };
   const meta = typeof params === 'object' && params !== null ? (params as { _meta?: unknown })._meta : undefined;
-  return {
-    ...(typeof method === 'string' ? { method } : {}),
-    ...(typeof id === 'string' || typeof id === 'number' ? { id } : {}),
-    ...(typeof meta === 'object' && meta !== null ? { meta: meta as Record<string, unknown> } : {}),
-  };
+  if (typeof method === 'string') found.method = method;
+  if (typeof id === 'string' || typeof id === 'number') found.id = id;
+  if (typeof meta === 'object' && meta !== null) found.meta = meta as Record<string, unknown>;
+  return found;
 }
 
 /** An operation's name as traces and audit events record it: a resource URI without its query or fragment (which may carry secrets). */
