@@ -101,8 +101,8 @@ export function authenticator(parts: PipelineParts): (request: McpAuthRequest, r
   /** The proof's checks but the replay check, which {@link rememberProof} makes once every other check passed. */
   const checkProof = async (credentials: Credentials, principal: Principal, method: string): Promise<{ headers: Readonly<Record<string, string>>; jti: ProofMarker }> => {
     if (principal.jkt === undefined) throw asScheme(new InvalidTokenError('the access token is not bound to a key, but came with the DPoP scheme', { reason: 'binding' }), 'DPoP');
-    const proof = await checkDpopProof(credentials.proof as string, { method, htu, accessToken: credentials.token }, dpop);
-    if (proof.jkt !== principal.jkt) throw asScheme(new InvalidTokenError('the DPoP proof key is not the key the access token is bound to', { reason: 'binding' }), 'DPoP');
+    // the key binding (RFC 9449 §6) is checked before the signature: a proof by another key costs no verification
+    const proof = await checkDpopProof(credentials.proof as string, { method, htu, accessToken: credentials.token, jkt: principal.jkt }, dpop);
     const current = dpop.nonces?.current();
     if (current !== undefined && (proof.nonce === undefined || !dpop.nonces?.accepts(proof.nonce))) {
       throw new UseDpopNonceError('the DPoP proof needs a current server nonce', current);

@@ -149,9 +149,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       partitions.clear();
     },
   };
-  IN_PROCESS_STORES.add(store);
+  IN_PROCESS_STORES.set(store, { ...store });
   return store;
 }
 
-/** Stores made by {@link memoryStore}: they answer from this process's memory, never hang, and need no time limit. */
-export const IN_PROCESS_STORES = new WeakSet<Store>();
+/**
+ * Stores made by {@link memoryStore}, with their methods as made: while a method is still the one made
+ * here, it answers from this process's memory and cannot hang, so it needs no time limit.
+ */
+export const IN_PROCESS_STORES = new WeakMap<Store, Readonly<Store>>();

@@ -7,7 +7,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT,
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkDpopProof } from '../src/dpop/proof.js';
 import { DPOP_ALGORITHMS } from '../src/dpop/options.js';
-import { InvalidDpopProofError, type InvalidDpopProofReason } from '../src/errors.js';
+import { InvalidDpopProofError, InvalidTokenError, type InvalidDpopProofReason } from '../src/errors.js';
 
 const HTU = 'https://mcp.example.com/mcp';
 const TOKEN = 'access-token';
@@ -91,6 +91,47 @@ describe('checkDpopProof', () => {
     expect(await reason(weak)).toBe('algorithm');
   });
 
+  it('refuses a proof by another key than the token is bound to before checking its signature', async () => {
+    const key = k('ES256');
+    const jkt = await calculateJwkThumbprint(key.jwk);
+    const bound = { ...request, jkt };
+    expect((await checkDpopProof(await sign(key), bound, rules)).jkt).toBe(jkt);
+    const [h, p] = (await sign(key)).split('.') as [string, string];
+    // a bad signature by the right key: a signature refusal
+    await expect(checkDpopProof(`${h}.${p}.${b64('x'.repeat(64))}`, bound, rules)).rejects.toMatchObject({ reason: 'signature' });
+    // any proof by another key, signed or not: the binding, with no verification
+    for (const proof of [await sign(k('ES384')), `${b64({ alg: 'ES384', typ: 'dpop+jwt', jwk: k('ES384').jwk })}.${p}.${b64('y'.repeat(96))}`]) {
+      const error = await checkDpopProof(proof, bound, rules).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidTokenError);
+      expect(error).toMatchObject({ reason: 'binding' });
+    }
+  });
+
+  it('refuses RSA keys anyone can sign for or that are slow to verify, and keys meant for something else', async () => {
+    const rs = k('RS256');
+    const payload = b64(claims());
+    const unsigned = (header: Record<string, unknown>) => `${b64(header)}.${payload}.${b64('x'.repeat(256))}`;
+    const withExponent = (e: bigint) => {
+      const hex = e.toString(16);
+      return { ...rs.jwk, e: Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex').toString('base64url') };
+    };
+    for (const e of [1n, 2n, 65538n, 2n ** 32n + 1n, 2n ** 64n + 1n]) {
+      expect(await reason(unsigned({ alg: 'RS256', typ: 'dpop+jwt', jwk: withExponent(e) })), String(e)).not.toBe('signature');
+      expect(await reason(unsigned({ alg: 'RS256', typ: 'dpop+jwt', jwk: withExponent(e) })), String(e)).not.toBe('accepted');
+    }
+    expect(await reason(unsigned({ alg: 'RS256', typ: 'dpop+jwt', jwk: withExponent(3n) }))).toBe('signature');
+    // createPublicKey takes any odd modulus: one of 8,208 bits stands in for a large key
+    const modulus = Buffer.alloc(1026, 0xa5);
+    modulus[0] = 0xc3;
+    modulus[1025] = 0x01;
+    expect(await reason(unsigned({ alg: 'RS256', typ: 'dpop+jwt', jwk: { kty: 'RSA', n: modulus.toString('base64url'), e: 'AQAB' } }))).toBe('algorithm');
+    const es = k('ES256');
+    expect(await reason(await sign(es, claims(), { jwk: { ...es.jwk, use: 'enc' } }))).toBe('algorithm');
+    expect(await reason(await sign(es, claims(), { jwk: { ...es.jwk, alg: 'ES384' } }))).toBe('algorithm');
+    expect(await reason(await sign(es, claims(), { jwk: { ...es.jwk, key_ops: ['encrypt'] } }))).toBe('algorithm');
+    expect(await reason(await sign(es, claims(), { jwk: { ...es.jwk, use: 'sig', alg: 'ES256', key_ops: ['verify'] } }))).toBe('accepted');
+  });
+
   it('refuses headers: typ, alg, crit, jwk', async () => {
     const key = k('ES256');
     expect(await reason(await sign(key, claims(), { typ: 'JWT' }))).toBe('type');
@@ -125,6 +166,8 @@ describe('checkDpopProof', () => {
     expect(await reason(`${good}.x`)).toBe('malformed');
     expect(await reason(good.replace('.', '..'))).toBe('malformed');
     expect(await reason(`${good}=`)).toBe('malformed');
+    // a segment of 4n + 1 characters is not base64url (Node would drop the last one): also for the signature
+    expect(await reason(`${good}AAA`)).toBe('malformed');
     expect(await reason(`${good.slice(0, 20)} ${good.slice(20)}`)).toBe('malformed');
     expect(await reason('a'.repeat(9000) + good)).toBe('malformed');
   });

@@ -169,7 +169,8 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
   it('refuses a wrong typ and a proof not signed by its jwk', async () => {
     const auth = setup();
     await refusedProof(auth, proof('bound', {}, { header: { typ: 'JWT' } }));
-    await refusedProof(auth, proof('bound', {}, { header: { jwk: other.jwk } }));
+    // the header names the bound key, another key signed
+    await refusedProof(auth, proof('bound', {}, { key: { ...other, jwk: key.jwk } }));
   });
   it('refuses a missing, a doubled and a malformed DPoP header (400)', async () => {
     const auth = setup();

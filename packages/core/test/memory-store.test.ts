@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryStore } from '../src/memory-store.js';
+import { ServiceUnavailableError } from '../src/errors.js';
+import { guardStore } from '../src/lib/guarded-store.js';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 const S = 'mcpgate:v1:';
@@ -48,5 +50,20 @@ describe('memoryStore bounds each kind of record on its own', () => {
     expect(await store.get('introspection:199')).toBe(199);
     expect(await store.get('introspection:0')).toBeUndefined();
     expect(() => memoryStore({ evictOldest: 'yes' } as never)).toThrow(/evictOldest/);
+  });
+});
+
+describe('guarded memory store', () => {
+  it('skips the timer only while a method is the memory store’s own: a replaced method that hangs still times out (503)', async () => {
+    const store = memoryStore();
+    const guarded = guardStore(store, 50);
+    await guarded.set('k', 1, 60_000);
+    expect(await guarded.get('k')).toBe(1);
+    store.get = () => new Promise(() => undefined);
+    await expect(guarded.get('k')).rejects.toBeInstanceOf(ServiceUnavailableError);
+    store.add = () => {
+      throw new Error('boom');
+    };
+    await expect(guarded.add('k2', 1, 1000)).rejects.toBeInstanceOf(ServiceUnavailableError);
   });
 });

@@ -46,6 +46,9 @@ const ALGORITHMS: Readonly<Record<string, Algorithm>> = Object.freeze({
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MIN_RSA_BITS = 2048;
+/** Larger moduli, and public exponents over 32 bits, make one verification cost milliseconds (a 3,071-bit exponent ≈ 10 ms). */
+const MAX_RSA_BITS = 8192;
+const MAX_RSA_EXPONENT = 2n ** 32n;
 /** Headers longer than this are checked every time, never remembered. */
 const MAX_REMEMBERED_LENGTH = 4096;
 const MAX_REMEMBERED = 512;
@@ -64,8 +67,9 @@ const remembered = new Map<string, ProofHeader>();
  * Whether `alg` is one this resource accepts is the caller's check: the entry is the same for every caller.
  *
  * @throws InvalidDpopProofError: not JSON, `typ` not `dpop+jwt`, an unknown or symmetric `alg`, a `crit`
- *   extension, no `jwk`, a private or symmetric `jwk`, a `jwk` of another type or curve than `alg` needs, an
- *   RSA key under 2048 bits, a `jwk` that is not a valid public key.
+ *   extension, no `jwk`, a private or symmetric `jwk`, a `jwk` of another type or curve than `alg` needs or
+ *   meant for another use, an RSA key outside 2048–8192 bits or with an even, tiny or over-32-bit exponent,
+ *   a `jwk` that is not a valid public key.
  */
 export function proofHeader(segment: string): ProofHeader {
   const known = remembered.get(segment);
@@ -105,6 +109,15 @@ function checkHeader(segment: string): ProofHeader {
   if (jwk['kty'] !== algorithm.kty || (algorithm.crv !== undefined && jwk['crv'] !== algorithm.crv)) {
     throw refuse('algorithm', 'the DPoP proof jwk is not a key for its alg');
   }
+  // RFC 7517 §4.2–4.4: a key meant for another use, algorithm or operation does not sign proofs
+  const ops = jwk['key_ops'];
+  if (
+    (jwk['use'] !== undefined && jwk['use'] !== 'sig') ||
+    (jwk['alg'] !== undefined && jwk['alg'] !== alg) ||
+    (ops !== undefined && !(Array.isArray(ops) && ops.includes('verify')))
+  ) {
+    throw refuse('algorithm', 'the DPoP proof jwk is meant for another use, alg or operation (use, alg, key_ops)');
+  }
   // RFC 7638 §3.2: the required members only, in lexicographic order
   const required: Record<string, unknown> =
     algorithm.kty === 'EC'
@@ -123,8 +136,12 @@ function checkHeader(segment: string): ProofHeader {
   } catch (error) {
     throw refuse('malformed', 'the DPoP proof jwk is not a valid public key', error);
   }
-  if (algorithm.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
-    throw refuse('algorithm', `the DPoP proof RSA key must have at least ${MIN_RSA_BITS} bits`);
+  if (algorithm.kty === 'RSA') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    const exponent = key.asymmetricKeyDetails?.publicExponent ?? 0n;
+    if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) throw refuse('algorithm', `the DPoP proof RSA key must have ${MIN_RSA_BITS} to ${MAX_RSA_BITS} bits`);
+    // e = 1 (or any even e) lets anyone sign; huge exponents make verification slow
+    if (exponent < 3n || exponent % 2n === 0n || exponent >= MAX_RSA_EXPONENT) throw refuse('algorithm', 'the DPoP proof RSA key has an unusable public exponent');
   }
   return {
     alg,

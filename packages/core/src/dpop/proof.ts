@@ -1,5 +1,5 @@
 import { verify as verifySignature } from 'node:crypto';
-import { InvalidDpopProofError, type InvalidDpopProofReason } from '../errors.js';
+import { InvalidDpopProofError, InvalidTokenError, type InvalidDpopProofReason } from '../errors.js';
 import { sha256 } from '../lib/hash.js';
 import { normalizedHtu } from './htu.js';
 import { proofHeader, type ProofHeader } from './proof-header.js';
@@ -12,6 +12,12 @@ export interface ProofRequest {
   readonly htu: string;
   /** The access token presented with the proof: `ath` must be its SHA-256. */
   readonly accessToken: string;
+  /**
+   * The thumbprint of the key the token is bound to (`cnf.jkt`): a proof by another key is refused before
+   * its signature is checked (`InvalidTokenError`, reason `binding`), so nobody makes mcpgate verify
+   * signatures by keys no token of theirs is bound to.
+   */
+  readonly jkt?: string;
 }
 
 export interface ProofRules {
@@ -31,7 +37,8 @@ export interface CheckedProof {
   readonly nonce: string | undefined;
 }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// base64url without padding: a segment's length is never 1 more than a multiple of 4 (Node would drop that character)
+const COMPACT_JWS = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?\.(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?\.(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$/;
 const MAX_PROOF_LENGTH = 8 * 1024;
 const MAX_JTI_LENGTH = 256;
 const refuse = (reason: InvalidDpopProofReason, message: string, cause?: unknown): InvalidDpopProofError =>
@@ -44,12 +51,13 @@ export function accessTokenHash(accessToken: string): string {
 
 /**
  * Checks a DPoP proof JWT against this request, as RFC 9449 §4.3 lists (the header count is the
- * caller's): a single compact JWS; `typ` `dpop+jwt`; an accepted asymmetric `alg`; a signature by the
+ * caller's): a single compact JWS; by the key the token is bound to, when `request.jkt` is given; `typ` `dpop+jwt`; an accepted asymmetric `alg`; a signature by the
  * public key in `jwk` (never a private or symmetric key); `jti`, `htm`, `htu`, `iat` present; `htm` the
  * method; `htu` the resource, without query or fragment, after normalisation; `iat` within
  * `maxAgeSeconds` either way; `ath` the hash of the access token. An `exp` or `nbf`, if present, must hold.
  *
  * @throws InvalidDpopProofError naming the rule that failed (fixed messages: no request data in them).
+ * @throws InvalidTokenError (reason `binding`) when the proof's key is not `request.jkt`.
  */
 export async function checkDpopProof(proof: string, request: ProofRequest, rules: ProofRules, now = Date.now() / 1000): Promise<CheckedProof> {
   if (proof.length > MAX_PROOF_LENGTH || !COMPACT_JWS.test(proof)) throw refuse('malformed', 'the DPoP proof is not a single compact JWS');
@@ -57,6 +65,9 @@ export async function checkDpopProof(proof: string, request: ProofRequest, rules
   const second = proof.indexOf('.', first + 1);
   const header = proofHeader(proof.slice(0, first));
   if (!rules.algorithms.includes(header.alg)) throw refuse('algorithm', 'the DPoP proof algorithm is not accepted');
+  if (request.jkt !== undefined && header.jkt !== request.jkt) {
+    throw new InvalidTokenError('the DPoP proof key is not the key the access token is bound to', { reason: 'binding' });
+  }
   const signature = Buffer.from(proof.slice(second + 1), 'base64url');
   if (!(await verifies(header, Buffer.from(proof.slice(0, second), 'latin1'), signature))) {
     throw refuse('signature', 'the DPoP proof signature does not verify with its jwk');

@@ -13,12 +13,21 @@ const SCHEMA = 'mcpgate:v1:';
  * `ServiceUnavailableError` (fail closed: 503, never anonymous access, never a hang).
  */
 export function guardStore(store: Store, timeoutMs: number, onFailure: (error: ServiceUnavailableError) => void = () => undefined): Store {
-  const inProcess = IN_PROCESS_STORES.has(store);
-  const guard = <T>(op: string, run: () => Promise<T>): Promise<T> => {
+  const own = IN_PROCESS_STORES.get(store);
+  type Op = 'get' | 'set' | 'delete' | 'add' | 'deleteIfEquals' | 'setIfEquals';
+  const guard = <T>(op: Op, run: () => Promise<T>): Promise<T> => {
     const started = now();
-    const answer = inProcess
-      ? run()
-      : withTimeout(timeoutMs, run, () => new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' }));
+    let answer: Promise<T>;
+    if (own !== undefined && store[op] === own[op]) {
+      // mcpgate's own memory store, its method unchanged: in-process, no timer needed
+      try {
+        answer = run();
+      } catch (error) {
+        answer = Promise.reject(error);
+      }
+    } else {
+      answer = withTimeout(timeoutMs, run, () => new ServiceUnavailableError(`store ${store.kind} did not answer ${op} within ${timeoutMs} ms`, { dependency: 'store' }));
+    }
     return answer.then(
       (value) => {
         storeOperations().record((now() - started) / 1000, { 'mcpgate.store.kind': store.kind, 'mcpgate.store.operation': op, 'mcpgate.outcome': 'ok' });
