@@ -22,7 +22,7 @@ declare module 'autocannon' {
     duration: number;
     '2xx': number;
   }
-  interface RequestData {
+  export interface RequestData {
     method?: string;
     path?: string;
     headers?: Record<string, string>;

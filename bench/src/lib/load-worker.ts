@@ -3,7 +3,8 @@
  * servers' event loop (and, on a 2-core machine, runs on the other core). Messages: LoadRequest in,
  * LoadReply out.
  */
-import autocannon from 'autocannon';
+import autocannon, { type RequestData } from 'autocannon';
+import { makeProofs, type DpopProofSpec } from './dpop.js';
 
 export interface LoadRequest {
   readonly id: number;
@@ -13,6 +14,11 @@ export interface LoadRequest {
   readonly connections: number;
   readonly durationSeconds: number;
   readonly maxRequests: number;
+  /**
+   * Every request carries a fresh DPoP proof: `count` proofs are made (jose) before autocannon starts, so
+   * signing is not in the measured time; the round ends early if they run out (`proofsExhausted`).
+   */
+  readonly dpop?: { readonly spec: DpopProofSpec; readonly count: number };
 }
 
 export interface LoadReply {
@@ -26,13 +32,35 @@ export interface LoadReply {
   readonly non2xx?: number;
   readonly errors?: number;
   readonly timeouts?: number;
+  /** DPoP rounds: proofs made, the time it took (before the round), and whether the round used them all. */
+  readonly proofs?: { readonly made: number; readonly ms: number; readonly exhausted: boolean };
 }
 
 let counter = 0;
 
 process.on('message', (message: LoadRequest) => {
+  void run(message).catch((error: unknown) => process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) } satisfies LoadReply));
+});
+
+async function run(message: LoadRequest): Promise<void> {
   // A unique JSON-RPC id per request (the SDK transport routes answers by id), Content-Length exact.
   const [head, tail] = message.body.split('"[<id>]"') as [string, string | undefined];
+  let proofs: string[] | undefined;
+  let proofMs = 0;
+  let maxRequests = message.maxRequests;
+  if (message.dpop !== undefined) {
+    const t0 = performance.now();
+    proofs = await makeProofs(message.dpop.spec, message.dpop.count);
+    proofMs = performance.now() - t0;
+    // autocannon builds one request per connection up front and may have one in flight per connection when it stops
+    maxRequests = Math.min(maxRequests, proofs.length - 2 * message.connections - 2);
+  }
+  let next = 0;
+  const withProof = (request: RequestData): RequestData => {
+    // request.headers is a fresh copy per request (autocannon's request builder)
+    if (proofs !== undefined) request.headers!['dpop'] = proofs[next++ % proofs.length]!;
+    return request;
+  };
   autocannon(
     {
       url: message.url,
@@ -41,12 +69,12 @@ process.on('message', (message: LoadRequest) => {
       body: message.body,
       requests: [
         {
-          setupRequest: (request) => (tail === undefined ? request : { ...request, body: `${head}${++counter}${tail}` }),
+          setupRequest: (request) => withProof(tail === undefined ? request : { ...request, body: `${head}${++counter}${tail}` }),
         },
       ],
       connections: message.connections,
       duration: message.durationSeconds,
-      maxOverallRequests: message.maxRequests,
+      maxOverallRequests: maxRequests,
       timeout: 10,
     },
     (error, result) => {
@@ -62,9 +90,10 @@ process.on('message', (message: LoadRequest) => {
             non2xx: result.non2xx,
             errors: result.errors,
             timeouts: result.timeouts,
+            ...(proofs !== undefined ? { proofs: { made: proofs.length, ms: proofMs, exhausted: result.requests.total >= maxRequests } } : {}),
           };
       process.send?.(reply);
     },
   );
-});
+}
 process.on('disconnect', () => process.exit(0));

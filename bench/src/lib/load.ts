@@ -1,5 +1,6 @@
 /** Interleaved HTTP load rounds against several targets, driven by autocannon in a child process. */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { DpopProofSpec } from './dpop.js';
 import type { LoadReply, LoadRequest } from './load-worker.js';
 import { median } from './stats.js';
 
@@ -10,6 +11,8 @@ export interface HttpTarget {
   readonly headers: Record<string, string>;
   /** JSON-RPC body; `[<id>]` is replaced by a unique id per request. */
   readonly body: string;
+  /** Every request carries a fresh DPoP proof made from this (in the load worker, before each round). */
+  readonly dpop?: DpopProofSpec;
 }
 
 export interface RoundResult {
@@ -18,6 +21,8 @@ export interface RoundResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly bad: number;
+  /** DPoP targets: proofs made for the round, ms it took (before the round), whether the round used them all. */
+  readonly proofs?: { readonly made: number; readonly ms: number; readonly exhausted: boolean };
 }
 
 export interface TargetSummary {
@@ -28,6 +33,8 @@ export interface TargetSummary {
   readonly p99Ms: number;
   readonly requests: number;
   readonly bad: number;
+  /** Requests answered in the warm-up (not in any figure; for profiles, which include them). */
+  readonly warmupRequests: number;
 }
 
 export interface CompareOptions {
@@ -48,6 +55,8 @@ const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(:\d+)?\//;
 export class LoadGenerator {
   readonly #child: ChildProcess;
   #next = 1;
+  /** The best req/s seen per target: sizes the next round's batch of DPoP proofs. */
+  readonly #rate = new Map<string, number>();
   readonly #pending = new Map<number, { resolve: (reply: LoadReply) => void; reject: (error: Error) => void }>();
 
   constructor() {
@@ -63,6 +72,11 @@ export class LoadGenerator {
     });
   }
 
+  /** Proofs for one round: twice the best rate seen so far (at least 2,000 req/s), plus 1,000; at most 100,000. */
+  #proofCount(name: string, durationSeconds: number): number {
+    return Math.min(100_000, Math.ceil(Math.max(this.#rate.get(name) ?? 0, 2_000) * durationSeconds * 2) + 1_000);
+  }
+
   /** One autocannon run; rejects if it takes 30 s longer than asked. */
   async run(target: HttpTarget, durationSeconds: number, connections: number, maxRequests: number): Promise<RoundResult> {
     if (!LOOPBACK.test(target.url)) throw new Error(`refusing to load a non-loopback URL: ${target.url}`);
@@ -74,6 +88,7 @@ export class LoadGenerator {
       connections,
       durationSeconds,
       maxRequests,
+      ...(target.dpop !== undefined ? { dpop: { spec: target.dpop, count: this.#proofCount(target.name, durationSeconds) } } : {}),
     };
     const reply = await new Promise<LoadReply>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -93,7 +108,9 @@ export class LoadGenerator {
       this.#child.send(request);
     });
     if (reply.error !== undefined) throw new Error(`autocannon: ${reply.error}`);
+    if (reply.rps !== undefined) this.#rate.set(target.name, Math.max(this.#rate.get(target.name) ?? 0, reply.rps));
     return {
+      ...(reply.proofs !== undefined ? { proofs: reply.proofs } : {}),
       requests: reply.requests ?? 0,
       rps: reply.rps ?? 0,
       p50Ms: reply.p50Ms ?? NaN,
@@ -108,7 +125,8 @@ export class LoadGenerator {
    */
   async compare(targets: readonly HttpTarget[], options: CompareOptions): Promise<TargetSummary[]> {
     const max = options.maxRequestsPerRound ?? 2_000_000;
-    for (const target of targets) await this.run(target, options.warmupSeconds, options.connections, max);
+    const warmup = new Map<string, number>();
+    for (const target of targets) warmup.set(target.name, (await this.run(target, options.warmupSeconds, options.connections, max)).requests);
     const results = new Map<string, RoundResult[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < options.rounds; round++) {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
@@ -129,6 +147,7 @@ export class LoadGenerator {
         p99Ms: median(rounds.map((r) => r.p99Ms)),
         requests: rounds.reduce((sum, r) => sum + r.requests, 0),
         bad: rounds.reduce((sum, r) => sum + r.bad, 0),
+        warmupRequests: warmup.get(target.name) ?? 0,
       };
     });
   }

@@ -14,6 +14,8 @@ export interface TargetCheck {
   readonly measured: string;
   /** undefined: not applicable / skipped. */
   readonly met: boolean | undefined;
+  /** Ratio targets measured in rounds: the threshold, the min–max of the per-round ratios, and the same ratio from CPU time per request. */
+  readonly ratio?: { readonly threshold: number; readonly median: number; readonly min: number; readonly max: number; readonly cpu: number };
 }
 
 export interface ScenarioResult {
@@ -24,6 +26,8 @@ export interface ScenarioResult {
   readonly tables: ReadonlyArray<{ readonly caption?: string; readonly table: Table }>;
   readonly notes: readonly string[];
   readonly targets: readonly TargetCheck[];
+  /** One or two sentences for the summary at the top of BENCHMARKS.md (computed from this run). */
+  readonly summary?: readonly string[];
   readonly seconds: number;
 }
 

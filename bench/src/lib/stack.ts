@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { McpAuth } from '@mcpgate/core';
 import { obtainUserToken, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import { createExampleApp, type ExampleApp } from '@mcpgate/example-mcp-server';
+import { proof, type DpopProofSpec } from './dpop.js';
 import type { HttpTarget } from './load.js';
 
 export const PROTOCOL_VERSION = '2025-06-18';
@@ -39,7 +40,7 @@ export interface RunningApp {
 /** The example MCP app (stateful) on `listening`, protected by `auth` or (false) not at all. */
 export function mountApp(listening: Awaited<ReturnType<typeof loopbackServer>>, auth: McpAuth | false): RunningApp {
   const example = auth === false ? createOpenExampleApp() : createExampleApp({ auth, mode: 'stateful' });
-  listening.server.on('request', example.app);
+  listening.server.on('request', example.listener);
   return {
     url: `${listening.origin}/mcp`,
     example,
@@ -70,19 +71,24 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
+/** `Authorization` (and, for a DPoP-bound token, a fresh `DPoP` proof) for one set-up request. */
+async function credentials(token: string, dpop: DpopProofSpec | undefined): Promise<Record<string, string>> {
+  return dpop === undefined ? { authorization: `Bearer ${token}` } : { authorization: `DPoP ${token}`, dpop: await proof(dpop) };
+}
+
 /** initialize + notifications/initialized, once; returns the session id. */
-export async function openSession(url: string, token: string): Promise<string> {
+export async function openSession(url: string, token: string, dpop?: DpopProofSpec): Promise<string> {
   const initialize = {
     jsonrpc: '2.0',
     id: 1,
     method: 'initialize',
     params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
   };
-  const res = await post(url, initialize, { authorization: `Bearer ${token}` });
+  const res = await post(url, initialize, await credentials(token, dpop));
   const sessionId = res.headers.get('mcp-session-id');
   if (res.status !== 200 || sessionId === null) throw new Error(`initialize failed: ${res.status} ${res.text}`);
   const done = await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, {
-    authorization: `Bearer ${token}`,
+    ...(await credentials(token, dpop)),
     'mcp-session-id': sessionId,
     'mcp-protocol-version': PROTOCOL_VERSION,
   });
@@ -93,19 +99,22 @@ export async function openSession(url: string, token: string): Promise<string> {
 export const whoamiBody = (id: number | string = 2) =>
   ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'whoami', arguments: {} } }) as const;
 
-/** The load target: `tools/call whoami` on an open session, the unique JSON-RPC id replaced per request. */
-export async function whoamiTarget(name: string, url: string, token: string): Promise<HttpTarget> {
-  const sessionId = await openSession(url, token);
+/**
+ * The load target: `tools/call whoami` on an open session, the unique JSON-RPC id replaced per request. With
+ * `dpop`, the token is DPoP-bound: `Authorization: DPoP …` and a fresh proof on every request.
+ */
+export async function whoamiTarget(name: string, url: string, token: string, dpop?: DpopProofSpec): Promise<HttpTarget> {
+  const sessionId = await openSession(url, token, dpop);
   const headers = {
     'content-type': 'application/json',
     accept: 'application/json, text/event-stream',
-    authorization: `Bearer ${token}`,
+    authorization: `${dpop === undefined ? 'Bearer' : 'DPoP'} ${token}`,
     'mcp-session-id': sessionId,
     'mcp-protocol-version': PROTOCOL_VERSION,
   };
-  const target: HttpTarget = { name, url, headers, body: JSON.stringify(whoamiBody('[<id>]')) };
+  const target: HttpTarget = { name, url, headers, body: JSON.stringify(whoamiBody('[<id>]')), ...(dpop !== undefined ? { dpop } : {}) };
   // One checked call before any load: the answer must be a JSON-RPC result.
-  const res = await post(url, whoamiBody(1), headers);
+  const res = await post(url, whoamiBody(1), { ...headers, ...(dpop !== undefined ? { dpop: await proof(dpop) } : {}) });
   const data = res.text.startsWith('{') ? res.text : (res.text.split('\n').find((l) => l.startsWith('data: ')) ?? '').slice(6);
   const parsed = JSON.parse(data) as { result?: { content?: Array<{ text: string }>; isError?: boolean } };
   if (res.status !== 200 || parsed.result === undefined) throw new Error(`${name}: whoami failed: ${res.status} ${res.text}`);
@@ -114,7 +123,8 @@ export async function whoamiTarget(name: string, url: string, token: string): Pr
 
 /** The text of a whoami answer, for the notes (e.g. what the no-auth app answers). */
 export async function whoamiText(target: HttpTarget): Promise<string> {
-  const res = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body.replace('"[<id>]"', '99') });
+  const headers = target.dpop === undefined ? target.headers : { ...target.headers, dpop: await proof(target.dpop) };
+  const res = await fetch(target.url, { method: 'POST', headers, body: target.body.replace('"[<id>]"', '99') });
   const text = await res.text();
   const data = text.startsWith('{') ? text : (text.split('\n').find((l) => l.startsWith('data: ')) ?? '').slice(6);
   const parsed = JSON.parse(data) as { result?: { content?: Array<{ text: string }>; isError?: boolean } };
@@ -144,17 +154,17 @@ export const modernWhoamiBody = (id: number | string = 2) =>
  * The load target for a 2026-07-28 server (SDK 2.x): `tools/call whoami` with the headers that era
  * requires (MCP-Protocol-Version, Mcp-Method, Mcp-Name), no session; one checked call first.
  */
-export async function modernWhoamiTarget(name: string, url: string, token: string): Promise<HttpTarget> {
+export async function modernWhoamiTarget(name: string, url: string, token: string, dpop?: DpopProofSpec): Promise<HttpTarget> {
   const headers = {
     'content-type': 'application/json',
     accept: 'application/json, text/event-stream',
-    authorization: `Bearer ${token}`,
+    authorization: `${dpop === undefined ? 'Bearer' : 'DPoP'} ${token}`,
     'mcp-protocol-version': MODERN_PROTOCOL_VERSION,
     'mcp-method': 'tools/call',
     'mcp-name': 'whoami',
   };
-  const target: HttpTarget = { name, url, headers, body: JSON.stringify(modernWhoamiBody('[<id>]')) };
-  const res = await post(url, modernWhoamiBody(1), headers);
+  const target: HttpTarget = { name, url, headers, body: JSON.stringify(modernWhoamiBody('[<id>]')), ...(dpop !== undefined ? { dpop } : {}) };
+  const res = await post(url, modernWhoamiBody(1), { ...headers, ...(dpop !== undefined ? { dpop: await proof(dpop) } : {}) });
   const data = res.text.startsWith('{') ? res.text : (res.text.split('\n').find((l) => l.startsWith('data: ')) ?? '').slice(6);
   let parsed: { result?: { content?: Array<{ text: string }>; isError?: boolean } } = {};
   try {

@@ -9,11 +9,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
 import { HTTP } from '../lib/config.js';
-import { LoadGenerator, type HttpTarget, type TargetSummary } from '../lib/load.js';
-import { freePort, repoPath, startServerProcess, type ServerProcess } from '../lib/procs.js';
+import { LoadGenerator } from '../lib/load.js';
+import { compareProcesses, cpuPerRequest, procRow, profiledRequestsNote, ratioTable, serverTable, skippedReason, targetChecks, type Pair, type ProcRow } from '../lib/process-compare.js';
+import { freePort, repoPath, startServerProcess } from '../lib/procs.js';
 import type { Scenario, Table, TargetCheck } from '../lib/report.js';
 import { PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION, modernWhoamiTarget, tokenFor, whoamiTarget, whoamiText } from '../lib/stack.js';
-import { fmt, fmtInt, fmtRatio, median } from '../lib/stats.js';
+import { fmt } from '../lib/stats.js';
 
 const envNum = (name: string): number | undefined => {
   const value = Number(process.env[name]);
@@ -29,17 +30,7 @@ const HOST = '127.0.0.1';
 const server = (file: string): string => fileURLToPath(new URL(`../servers/${file}`, import.meta.url));
 
 type Role = 'auth' | 'open' | 'minimal';
-interface Row {
-  readonly role: Role;
-  readonly label: string;
-  /** Why the row is not measured (not built, failed to start, wrong answer). */
-  skipped?: string;
-  proc?: ServerProcess;
-  target?: HttpTarget;
-  summary?: TargetSummary;
-  cpuPerRequestUs: number[];
-  answer?: string;
-}
+type Row = ProcRow & { readonly role: Role };
 interface Group {
   readonly n: 1 | 2;
   readonly name: string;
@@ -50,28 +41,7 @@ interface Group {
   readonly specs: Partial<Record<Role, { script: string; env: Record<string, string>; url: string }>>;
 }
 
-const row = (role: Role, label: string): Row => ({ role, label, cpuPerRequestUs: [] });
-
-function ratioStats(a: Row, b: Row): { perRound: number[]; median: number; min: number; max: number; ofMedians: number; cpu: number } | undefined {
-  if (a.summary === undefined || b.summary === undefined) return undefined;
-  const perRound = a.summary.rounds.map((r, i) => r.rps / b.summary!.rounds[i]!.rps);
-  // requests per CPU-second of a relative to b, per round: b's CPU µs/request over a's
-  const cpuRounds = a.cpuPerRequestUs.length === b.cpuPerRequestUs.length ? a.cpuPerRequestUs.map((x, i) => b.cpuPerRequestUs[i]! / x) : [];
-  return {
-    perRound,
-    median: median(perRound),
-    min: Math.min(...perRound),
-    max: Math.max(...perRound),
-    ofMedians: a.summary.rps / b.summary.rps,
-    cpu: median(cpuRounds),
-  };
-}
-
-const skippedReason = (error: unknown): string => {
-  const message = error instanceof Error ? error.message : String(error);
-  const own = /skipped: ([^|]+)/.exec(message);
-  return own !== null ? own[1]!.trim() : `failed: ${message.slice(0, 300)}`;
-};
+const row = (role: Role, label: string): Row => ({ ...procRow(label), role });
 
 export const examples: Scenario = {
   id: 'examples',
@@ -152,26 +122,7 @@ export const examples: Scenario = {
         }
       }
       for (const g of groups) {
-        const measured = Object.values(g.rows).filter((r) => r.target !== undefined);
-        if (measured.length === 0) continue;
-        const byName = new Map(measured.map((r) => [r.target!.name, r]));
-        const cpuAtStart = new Map<string, number | undefined>();
-        const summaries = await load.compare(
-          measured.map((r) => r.target!),
-          {
-            ...HTTP,
-            rounds: ROUNDS,
-            durationSeconds: SECONDS,
-            onRoundStart: (t) => cpuAtStart.set(t.name, byName.get(t.name)!.proc?.cpuMicros()),
-            onRound: (t, round) => {
-              const r = byName.get(t.name)!;
-              const before = cpuAtStart.get(t.name);
-              const after = r.proc?.cpuMicros();
-              if (before !== undefined && after !== undefined && round.requests > 0) r.cpuPerRequestUs.push((after - before) / round.requests);
-            },
-          },
-        );
-        for (const s of summaries) byName.get(s.name)!.summary = s;
+        await compareProcesses(load, Object.values(g.rows), { ...HTTP, rounds: ROUNDS, seconds: SECONDS });
       }
     } finally {
       load.close();
@@ -184,59 +135,26 @@ export const examples: Scenario = {
     const targets: TargetCheck[] = [];
     for (const g of groups) {
       const rows = Object.values(g.rows);
-      tables.push({
-        caption: `${g.name}, ${g.sdk}: req/s of tools/call whoami`,
-        table: {
-          headers: ['server (own process)', 'req/s (median)', 'req/s per round', 'spread (min–max)', 'p50 ms', 'p99 ms', 'server CPU µs/request (median)', 'non-2xx/errors'],
-          rows: rows.map((r) => {
-            const s = r.summary;
-            if (s === undefined) return [r.label, `skipped: ${r.skipped ?? 'not measured'}`, '', '', '', '', '', ''];
-            const rps = s.rounds.map((x) => x.rps);
-            return [
-              r.label,
-              fmtInt(s.rps),
-              rps.map(fmtInt).join(' / '),
-              `${fmtInt(Math.min(...rps))}–${fmtInt(Math.max(...rps))}`,
-              fmt(s.p50Ms, 0),
-              fmt(s.p99Ms, 0),
-              r.cpuPerRequestUs.length > 0 ? fmt(median(r.cpuPerRequestUs), 0) : 'n/a',
-              String(s.bad),
-            ];
-          }),
+      tables.push({ caption: `${g.name}, ${g.sdk}: req/s of tools/call whoami`, table: serverTable(rows) });
+      const pairs: Pair[] = [
+        {
+          a: g.rows.auth,
+          b: g.rows.open,
+          what: `example ${g.n} with auth / example ${g.n} without auth`,
+          target: 0.95,
+          targetLabel: `example ${g.n} with auth vs without auth (req/s, own processes)`,
         },
-      });
-      const pairs: Array<{ a: Row; b: Row; what: string; target?: number }> = [
-        { a: g.rows.auth, b: g.rows.open, what: `example ${g.n} with auth / example ${g.n} without auth`, target: 0.95 },
-        { a: g.rows.auth, b: g.rows.minimal, what: `example ${g.n} with auth / minimal ${g.sdk} server without auth`, target: 0.9 },
+        {
+          a: g.rows.auth,
+          b: g.rows.minimal,
+          what: `example ${g.n} with auth / minimal ${g.sdk} server without auth`,
+          target: 0.9,
+          targetLabel: `example ${g.n} with auth vs minimal ${g.sdk} server without auth (req/s, own processes)`,
+        },
         { a: g.rows.open, b: g.rows.minimal, what: `example ${g.n} without auth / minimal ${g.sdk} server (the example's own cost)` },
       ];
-      tables.push({
-        caption: `${g.name}: ratios of req/s, per round (each round loads every server once, order alternating)`,
-        table: {
-          headers: ['ratio', 'median of per-round ratios', 'spread (min–max)', 'per-round ratios', 'ratio of medians', 'same ratio from server CPU/request', 'target', 'verdict'],
-          rows: pairs.map(({ a, b, what, target }) => {
-            const r = ratioStats(a, b);
-            const t = target === undefined ? '' : `≥ ${target.toFixed(2)}×`;
-            if (r === undefined) {
-              const why = [a, b].find((x) => x.summary === undefined)?.skipped ?? 'not measured';
-              return [what, `skipped: ${why}`, '', '', '', '', t, target === undefined ? '' : 'n/a'];
-            }
-            const met = target === undefined ? undefined : r.median >= target && (a.summary?.bad ?? 1) === 0;
-            return [what, fmtRatio(r.median), `${fmtRatio(r.min)}–${fmtRatio(r.max)}`, r.perRound.map(fmtRatio).join(' / '), fmtRatio(r.ofMedians), fmtRatio(r.cpu), t, met === undefined ? '' : met ? 'met' : 'NOT met'];
-          }),
-        },
-      });
-      for (const { a, b, target } of pairs) {
-        if (target === undefined) continue;
-        const r = ratioStats(a, b);
-        const label = b.role === 'open' ? `example ${g.n} with auth vs without auth (req/s, own processes)` : `example ${g.n} with auth vs minimal ${g.sdk} server without auth (req/s, own processes)`;
-        const why = [a, b].find((x) => x.summary === undefined)?.skipped;
-        targets.push(
-          r === undefined
-            ? { what: label, target: `≥ ${target.toFixed(2)}×`, measured: `skipped: ${why ?? 'not measured'}`, met: undefined }
-            : { what: label, target: `≥ ${target.toFixed(2)}×`, measured: `${fmtRatio(r.median)} (${fmtRatio(r.min)}–${fmtRatio(r.max)})`, met: r.median >= target && a.summary!.bad === 0 },
-        );
-      }
+      tables.push({ caption: `${g.name}: ratios of req/s, per round (each round loads every server once, order alternating)`, table: ratioTable(pairs) });
+      targets.push(...targetChecks(pairs));
       for (const r of rows) {
         if (r.proc !== undefined || r.summary !== undefined) notes.push(`${r.label}: \`${r.proc?.command ?? '?'}\` — whoami answers \`${r.answer ?? '?'}\``);
         else notes.push(`${r.label}: skipped: ${r.skipped ?? 'not measured'}`);
@@ -250,12 +168,22 @@ export const examples: Scenario = {
       'Server CPU µs/request: user + system CPU time of the server process during the round (/proc/<pid>/stat) divided by the requests it answered; less sensitive to the machine’s noise than req/s. “Same ratio from server CPU/request” = median over rounds of (CPU µs/request of the second server ÷ that of the first): the req/s ratio the two would have if each were CPU-bound on one core. Shown for cross-checking; the verdicts use req/s.',
     );
     notes.push(
-      'Where example 1’s time goes (at the time of writing, not re-measured by this run: server CPU µs/request from side-by-side runs of scratch variants under this load, `node --cpu-prof` + bench/dist/tools/cpuprofile-summary.js for attribution): the minimal SDK 1.x server ≈ 440; the same server handed a pre-parsed body ≈ 280, so the SDK 1.x transport reading the body itself (through @hono/node-server and web streams) costs ≈ 160. Example 1 hands the SDK a parsed body but runs inside Express: ≈ 465 without auth, ≈ 525–560 with. Express’s cost is almost all its per-request `Object.setPrototypeOf(req, app.request)` / `(res, app.response)` (≈ 105 on a bare server; the `router` itself ≈ 10; `express.json()` ≈ 0 against a hand-written parse). Serving the exact MCP path from Node’s `request` event (Express for every other path; proposed patch) measured 465 → 291 without auth and 524 → 361 with auth (req/s vs the minimal SDK 1.x server 0.96× → 1.18× in that run).',
-      'mcpgate’s own cost per request on example 1, measured without Express in the way: ≈ 45–60 µs CPU (SHA-256 of the token for the verified-token cache ≈ 5, body read + parse ≈ 10, authenticate/scopes/session ≈ 12, the expiry timer ≈ 4, the rest in undici/Hono header handling). Inside Express that is ≈ 10% of a request; without Express ≈ 15–20%, so removing Express raises “with auth vs minimal SDK” and lowers “with auth vs without auth”.',
-      'Where example 2’s time goes (same method): with auth ≈ 720–760 µs/request. @mcpgate/web’s withMcpAuth reads the body through `request.body`, which makes @hono/node-server build a native undici Request with a web stream over the socket (≈ 120), then hands the handler a second `new Request(…)` carrying the bytes (header copy with validation of the ~770-byte Authorization value, another body stream: ≈ 145). Reading a declared-length body with `request.arrayBuffer()` (Hono’s direct path) and handing on the original request measured 722 → 458 (1.5× req/s). Without auth, example 2 passes no parsedBody, so the SDK 2.x handler reads the body itself (≈ 250: 558 vs 316 for the minimal SDK 2.x server without/with a pre-parsed body); example 2’s tool set, built per request by createMcpHandler, adds ≈ 60.',
+      'Example 1 without auth is `createExampleApp({ auth: false })` served through `example.listener`, as main.ts serves the authenticated app since 9b078c5 (the MCP path straight from Node’s `request` event, Express for every other path); so both variants skip Express on `/mcp`. Without auth the example is faster than the minimal SDK 1.x server: it hands the SDK transport a parsed body (express.json()), while the minimal server lets the transport read it through @hono/node-server and web streams.',
+      'Where example 1’s mcpgate time goes (at the time of writing, not re-measured by this run: `node --cpu-prof` of both example 1 variants under this load, bench/dist/tools/cpuprofile-summary.js with `--requests`; profiled µs are ≈ 1.6× the unprofiled CPU figures): samples with an @mcpgate frame and no SDK/handler frame below it ≈ 76 µs/request with auth, against ≈ 25 for express.json() (body-parser, raw-body) without. Of the 76: reading and parsing the body ≈ 31 (JSON.parse itself ≈ 12–14, the parse express.json() does too; Node hands a request’s body to its stream only after the request handler’s microtasks, so when requireMcpAuth reads it after a cache-hit decision it is never complete yet: every POST takes the stream path — a Promise, five listeners, a setTimeout/clearTimeout — instead of the synchronous read); `authenticate` ≈ 15 (SHA-256 of the ~770-byte token for the verified-token cache key ≈ 7, the pipeline ≈ 6, cache lookup and b64token regex ≈ 2); requireMcpAuth around it ≈ 26 (request mapping, headers, `replayBody` ≈ 4, the expiry registration ≈ 2, the no-op telemetry wrapper ≈ 2.4, promise plumbing). GC was ≈ 21 µs/request higher with auth. Reaching 0.95× needs mcpgate’s whole cost under ≈ 16 µs CPU per request against this ≈ 300 µs baseline.',
+      'Example 2: with auth, @mcpgate/web reads a declared-length body with `arrayBuffer()` and hands the SDK handler `parsedBody` (8fd155a), which is cheaper than the SDK 2.x handler reading the body itself through web streams — what both “example 2 without auth” (`handler.fetch(c.req.raw)`) and the minimal SDK 2.x server do. So example 2 with auth uses less CPU per request than either baseline; its ratios above 1 measure that difference in body handling, not a negative cost of authentication.',
     );
-    if (cpuProfDir !== undefined) notes.push(`Profiled run: every server ran with \`--cpu-prof\` (profiles in ${cpuProfDir}), so its numbers are slower than usual.`);
+    if (cpuProfDir !== undefined) notes.push(profiledRequestsNote(groups.flatMap((g) => Object.values(g.rows)), cpuProfDir));
+    const summary = groups.flatMap((g) => {
+      const [a, o, m] = [cpuPerRequest(g.rows.auth), cpuPerRequest(g.rows.open), cpuPerRequest(g.rows.minimal)];
+      if (!Number.isFinite(a) || !Number.isFinite(o)) return [];
+      const cost = a - o;
+      return [
+        `Scenario 6, example ${g.n}: ${cost >= 0 ? `mcpgate adds ${fmt(cost, 0)} µs of server CPU per request` : `with auth the server uses ${fmt(-cost, 0)} µs less CPU per request than without (the body handling differs, see the notes)`} (${fmt(a, 0)} with auth, ${fmt(o, 0)} without, ${fmt(m, 0)} for the minimal ${g.sdk} server).` +
+          (g.n === 1 && cost > 0 ? ` 0.95× would allow ≈ ${fmt(o * (1 / 0.95 - 1), 0)} µs; the notes list where the ${fmt(cost, 0)} go.` : ''),
+      ];
+    });
     return {
+      summary,
       measures: `Requests/s of \`tools/call whoami\` against each example as its own process (\`node examples/…/dist/main.js\`), with mcpgate and without, and a minimal SDK server without auth (own process); ${HTTP.connections} connections, ${ROUNDS} alternating rounds of ${SECONDS} s; median of per-round ratios.`,
       tables,
       notes,

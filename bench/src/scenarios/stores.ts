@@ -31,7 +31,27 @@ interface Cell {
 
 let addCounter = 0;
 
+/**
+ * The memory store refuses new keys once a kind of record holds `maxEntries` live ones (it never evicts a
+ * live DPoP marker or session binding), and an `add` cell writes up to 100,000 fresh keys: after each cell,
+ * outside the timed loop, the keys it added are deleted again, so every cell measures `add` on a store
+ * with room (the added keys are a kind of their own, `bench-add:`, apart from the 1,000 `bench:` keys). SQLite and Redis cells add far fewer keys and have no such bound.
+ */
+async function forgetAdds(store: Store, from: number): Promise<void> {
+  if (store.kind !== 'memory') return;
+  for (let i = from; i < addCounter; i++) await store.delete(`bench-add:${i}`);
+}
+
 async function measureCell(store: Store, op: Op, concurrency: number): Promise<{ opsPerSec: number; p50Us: number; p99Us: number }> {
+  const addedFrom = addCounter;
+  try {
+    return await timeCell(store, op, concurrency);
+  } finally {
+    if (op === 'add') await forgetAdds(store, addedFrom);
+  }
+}
+
+async function timeCell(store: Store, op: Op, concurrency: number): Promise<{ opsPerSec: number; p50Us: number; p99Us: number }> {
   const latencies = new Float64Array(CELL_MAX_OPS);
   let issued = 0;
   let completed = 0;
@@ -44,7 +64,7 @@ async function measureCell(store: Store, op: Op, concurrency: number): Promise<{
       const t0 = performance.now();
       if (op === 'get') await store.get(key);
       else if (op === 'set') await store.set(key, VALUE, TTL_MS);
-      else await store.add(`bench:add:${addCounter++}`, VALUE, TTL_MS);
+      else await store.add(`bench-add:${addCounter++}`, VALUE, TTL_MS);
       latencies[completed++] = (performance.now() - t0) * 1000;
     }
   };
@@ -142,14 +162,21 @@ export const stores: Scenario = {
       });
       for (const s of summaries.slice(1)) {
         const ratio = s.rps / base.rps;
-        targets.push({ what: `${s.name} vs no auth (req/s)`, target: '≥ 0.90×', measured: fmtRatio(ratio), met: ratio >= 0.9 && s.bad === 0 });
+        const perRound = s.rounds.map((r, i) => r.rps / base.rounds[i]!.rps);
+        targets.push({
+          what: `${s.name} vs no auth (req/s)`,
+          target: '≥ 0.90×',
+          measured: fmtRatio(ratio),
+          met: ratio >= 0.9 && s.bad === 0,
+          ratio: { threshold: 0.9, median: ratio, min: Math.min(...perRound), max: Math.max(...perRound), cpu: NaN },
+        });
       }
       if (!('store' in redisE2e)) targets.push({ what: 'jwt + redis vs no auth (req/s)', target: '≥ 0.90×', measured: 'skipped (no Redis)', met: undefined });
 
       notes.push(
         `Raw operations on the store objects as constructed (no mcpgate key schema or timeout wrapper); values like a session binding (\`${JSON.stringify(VALUE)}\`), ${fmtInt(KEYS)} keys, TTL ${TTL_MS / 1000} s; \`add\` always on a fresh key (the stored case). Each cell is bounded to ${CELL_MAX_OPS.toLocaleString('en-US')} ops and ${CELL_MAX_MS} ms; ${ROUNDS} interleaved rounds, medians.`,
         `Redis: ${'store' in redis ? REDIS_URL : 'skipped'}, random key prefix per run; SQLite: fresh files in ${'/tmp'}, removed afterwards. sqlite/redis apps use \`encryptionKey: generateEncryptionKey()\` (session ids are then looked up by HMAC).`,
-        'memory `add` rows: `add` writes fresh keys, so the memory store reaches its 100,000-entry cap during the run; it then evicts its oldest entries in batches (1/64 of the cap at a time), so the walk over deleted Map slots is amortised instead of paid on every insert.',
+        'memory `add` rows: `add` writes fresh keys, and since a97c16a the memory store refuses new keys once a kind of record holds `maxEntries` (100,000) live ones instead of evicting (only rate buckets, or a store made with `evictOldest`, evict); each cell’s keys are deleted again after it, outside the timing, so every `add` cell measures a store with room. The same bound applies to DPoP proof markers in a deployment: each accepted proof is remembered ≈ 301 s, so one instance on the memory store refuses DPoP requests (503) beyond ≈ 100,000 proofs per 301 s (≈ 330 a second sustained).',
         'Differences of a few per cent between the three stores are within this machine’s noise: on the hot path no store is read (see below).',
         'End to end: one authenticated request on a known session = verified-token cache hit + the in-process binding map (the store is read once per session per 30 s); all apps share one dev AS and one token (resource = the memory app’s URL; the audience does not depend on the listening port).',
       );

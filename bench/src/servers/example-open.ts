@@ -1,7 +1,8 @@
 /**
  * Example 1 (examples/mcp-server) WITHOUT authentication, as its own process, for the benchmarks only:
  * `createExampleApp({ auth: false })` served exactly as `examples/mcp-server/dist/main.js` serves the
- * authenticated app (a plain `http.createServer`, PORT / HOST / MCP_SESSION_IDLE_TIMEOUT /
+ * authenticated app (a plain `http.createServer` with `example.listener`: the MCP path straight from Node's
+ * `request` event, every other path through Express; PORT / HOST / MCP_SESSION_IDLE_TIMEOUT /
  * MCP_MAX_SESSIONS_PER_USER from the environment, stateful sessions). Never deploy this.
  */
 import { createServer } from 'node:http';
@@ -18,7 +19,7 @@ const example = createExampleApp({
   auth: false,
   sessions: { idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000, maxPerUser: config.sessions.maxPerUser },
 });
-server.on('request', example.app);
+server.on('request', example.listener);
 console.log(`example 1 WITHOUT authentication (benchmarks only) listening on http://${config.host}:${(server.address() as AddressInfo).port}/mcp`);
 
 let closing = false;

@@ -1,10 +1,11 @@
 /**
- * `node bench/dist/tools/cpuprofile-summary.js <file.cpuprofile> [--top N] [--focus REGEX …]`
+ * `node bench/dist/tools/cpuprofile-summary.js <file.cpuprofile> [--top N] [--requests N] [--focus REGEX …]`
  *
  * Summarises a V8 CPU profile (`node --cpu-prof`, e.g. from `BENCH_CPU_PROF=/tmp/prof npm run bench --
  * examples`): self time by package / area, the top functions by self time, and, for each --focus regex
  * (matched against "function url"), the share of busy samples whose stack contains a matching frame
- * (inclusive time). Percentages are of busy time (everything but `(idle)`).
+ * (inclusive time). Percentages are of busy time (everything but `(idle)`). With `--requests N` (the requests
+ * the process answered while profiled), every line also shows µs of CPU per request.
  */
 import { readFileSync } from 'node:fs';
 
@@ -45,13 +46,15 @@ export function areaOf(frame: CallFrame): string {
 }
 
 function main(argv: string[]): void {
-  const file = argv.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
+  const file = argv.find((a, i) => !a.startsWith('--') && !/^\d+$/.test(a) && argv[i - 1] !== '--focus');
   if (file === undefined) {
     console.error('usage: cpuprofile-summary <file.cpuprofile> [--top N] [--focus REGEX …]');
     process.exit(2);
   }
   const topIndex = argv.indexOf('--top');
   const top = topIndex >= 0 ? Number(argv[topIndex + 1]) : 30;
+  const requestsIndex = argv.indexOf('--requests');
+  const requests = requestsIndex >= 0 ? Number(argv[requestsIndex + 1]) : undefined;
   const focus: RegExp[] = [];
   argv.forEach((a, i) => {
     if (a === '--focus' && argv[i + 1] !== undefined) focus.push(new RegExp(argv[i + 1]!));
@@ -94,8 +97,9 @@ function main(argv: string[]): void {
     }
   }
   const busy = total - idle;
-  const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)}%`;
-  console.log(`${file}\nwall ${(total / 1e6).toFixed(1)} s sampled, busy ${(busy / 1e6).toFixed(1)} s (${((busy / total) * 100).toFixed(0)}%)\n`);
+  const perRequest = (us: number) => (requests !== undefined && requests > 0 ? `${(us / requests).toFixed(1).padStart(7)} µs/req  ` : '');
+  const pct = (us: number) => `${perRequest(us)}${((us / busy) * 100).toFixed(1).padStart(5)}%`;
+  console.log(`${file}\nwall ${(total / 1e6).toFixed(1)} s sampled, busy ${(busy / 1e6).toFixed(1)} s (${((busy / total) * 100).toFixed(0)}%)${requests !== undefined ? `, ${(busy / requests).toFixed(0)} µs busy per request (${requests} requests)` : ''}\n`);
   console.log('self time by area (% of busy):');
   for (const [a, us] of [...area].sort((x, y) => y[1] - x[1]).slice(0, 60)) console.log(`  ${pct(us)}  ${a}`);
   console.log(`\ntop ${top} functions by self time (% of busy):`);
