@@ -2,7 +2,7 @@
 import { validateHeaderValue } from 'node:http';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractBearerToken } from '../src/bearer.js';
+import { extractBearerToken, isB64Token } from '../src/bearer.js';
 import { errorResponse } from '../src/challenge.js';
 import {
   InsufficientScopeError,
@@ -21,6 +21,22 @@ const b64token = fc
   .tuple(fc.stringMatching(/^[A-Za-z0-9\-._~+/]{1,64}$/), fc.stringMatching(/^={0,2}$/))
   .map(([body, pad]) => body + pad);
 const anyText = fc.string({ unit: 'binary', maxLength: 80 });
+
+describe('isB64Token', () => {
+  it('agrees with the RFC 6750 b64token grammar as one regular expression, on any text and on near-tokens', () => {
+    const alphabet = fc.constantFrom(...'Aa0-._~+/= \t,"é\u0000'.split(''));
+    const nearToken = fc.array(alphabet, { maxLength: 12 }).map((chars) => chars.join(''));
+    for (const text of [anyText, nearToken, b64token]) {
+      fc.assert(
+        fc.property(text, (value) => {
+          expect(isB64Token(value)).toBe(B64TOKEN.test(value));
+        }),
+        { numRuns: 2_000 },
+      );
+    }
+    for (const value of ['', '=', 'a', 'a=', 'a==', '=a', 'a=b', 'a=b=', 'a= ', '-._~+/', 'a\n', 'a\u00a0']) expect(isB64Token(value), value).toBe(B64TOKEN.test(value));
+  });
+});
 
 describe('extractBearerToken, for any header value', () => {
   it('returns a single b64token or throws a coded error, never anything else', () => {
