@@ -220,6 +220,38 @@ describe('item 9: authenticate before reading', () => {
     expect(answer.status).toBe(413);
   });
 
+  it('reads each body whole: one in two parts, and two requests pipelined in one packet', async () => {
+    const session = await openSession(servers.raw.url, tokens.raw.user);
+    const target = new URL(servers.raw.url);
+    const request = (id: number): string => {
+      const body = toolCall('whoami', id);
+      const head = [
+        `POST ${target.pathname} HTTP/1.1`,
+        `host: ${target.host}`,
+        ...jsonHeaders(tokens.raw.user, [['mcp-session-id', session], ['mcp-protocol-version', '2025-06-18']]).map(([k, v]) => `${k}: ${v}`),
+        `content-length: ${Buffer.byteLength(body)}`,
+      ];
+      return `${head.join('\r\n')}\r\n\r\n${body}`;
+    };
+    const socket = connect(Number(target.port), target.hostname);
+    let text = '';
+    socket.on('data', (d) => (text += d.toString('utf8')));
+    try {
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(request(11) + request(12));
+      const third = request(13);
+      socket.write(third.slice(0, -20));
+      await sleep(150);
+      socket.write(third.slice(-20));
+      for (let waited = 0; !text.includes('"id":13') && waited < 5_000; waited += 50) await sleep(50);
+      expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 200']);
+      expect([...text.matchAll(/"id":(\d+)/g)].map((m) => m[1])).toEqual(['11', '12', '13']);
+      expect(text).not.toContain('"error"');
+    } finally {
+      socket.destroy();
+    }
+  });
+
   it('gives an authenticated body a time limit (408) and closes the connection', async () => {
     const answer = await partialBody(servers.raw.url, jsonHeaders(tokens.raw.user), 100, '{"jsonrpc":');
     expect(answer.status).toBe(408);

@@ -60,9 +60,17 @@ function checkParsed(req: Request): unknown {
  * The body, when it has already arrived whole (a small body comes in the same packets as the headers,
  * and is buffered while authentication runs): read synchronously from the stream's buffer, without
  * listeners or a timer. Undefined when it has not (then it is read from the stream).
+ *
+ * Whole means `req.complete`, or every byte of a declared `Content-Length` (no `Transfer-Encoding`)
+ * already in the stream's buffer: Node buffers a small body before the handler's promises settle but
+ * marks the message complete only on a later turn of the event loop, so without the second test every
+ * POST would take the stream path (a promise, five listeners and a timer per request).
  */
 function readBuffered(req: Request, limits: BodyLimits): Buffer | undefined {
-  if (!req.complete || req.readableFlowing === true || req.readableEncoding !== null) return undefined;
+  if (req.readableFlowing === true || req.readableEncoding !== null) return undefined;
+  const declared = req.headers['content-length'];
+  const whole = req.complete || (declared !== undefined && req.headers['transfer-encoding'] === undefined && req.readableLength === Number(declared));
+  if (!whole) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) {
