@@ -41,6 +41,12 @@ const SWEEP_BACKOFF_MS = 1_000;
 const EVICTABLE_KINDS: ReadonlySet<string> = new Set(['ratelimit']);
 
 /**
+ * Stores made by {@link memoryStore}, with their methods as made: while a method is still the one made
+ * here, it answers from this process's memory and cannot hang, so it needs no time limit.
+ */
+export const IN_PROCESS_STORES = new WeakMap<Store, Readonly<Store>>();
+
+/**
  * The default store: an in-process map with TTLs, bounded per kind of record. Nothing survives a restart
  * and nothing is shared between instances, so production deployments should use
  * `@mcpgate/store-sqlite` or `@mcpgate/store-redis`.
@@ -152,9 +158,3 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   IN_PROCESS_STORES.set(store, { ...store });
   return store;
 }
-
-/**
- * Stores made by {@link memoryStore}, with their methods as made: while a method is still the one made
- * here, it answers from this process's memory and cannot hang, so it needs no time limit.
- */
-export const IN_PROCESS_STORES = new WeakMap<Store, Readonly<Store>>();

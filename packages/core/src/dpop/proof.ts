@@ -51,9 +51,10 @@ export function accessTokenHash(accessToken: string): string {
 
 /**
  * Checks a DPoP proof JWT against this request, as RFC 9449 §4.3 lists (the header count is the
- * caller's): a single compact JWS; by the key the token is bound to, when `request.jkt` is given; `typ` `dpop+jwt`; an accepted asymmetric `alg`; a signature by the
- * public key in `jwk` (never a private or symmetric key); `jti`, `htm`, `htu`, `iat` present; `htm` the
- * method; `htu` the resource, without query or fragment, after normalisation; `iat` within
+ * caller's): a single compact JWS; `typ` `dpop+jwt`; an accepted asymmetric `alg`; a `jwk` that is the
+ * key the token is bound to, when `request.jkt` is given (checked before the signature); a signature by
+ * the public key in `jwk` (never a private or symmetric key); `jti`, `htm`, `htu`, `iat` present; `htm`
+ * the method; `htu` the resource, without query or fragment, after normalisation; `iat` within
  * `maxAgeSeconds` either way; `ath` the hash of the access token. An `exp` or `nbf`, if present, must hold.
  *
  * @throws InvalidDpopProofError naming the rule that failed (fixed messages: no request data in them).

@@ -1,9 +1,9 @@
 import { ServiceUnavailableError } from '../errors.js';
+import { IN_PROCESS_STORES } from '../memory-store.js';
 import type { JsonValue, Store } from '../types.js';
 import { storeErrors, storeOperations } from '../telemetry/instruments.js';
 import { now } from '../telemetry/otel.js';
 import { withTimeout } from './deadline.js';
-import { IN_PROCESS_STORES } from '../memory-store.js';
 
 const SCHEMA = 'mcpgate:v1:';
 
