@@ -252,6 +252,36 @@ describe('item 9: authenticate before reading', () => {
     }
   });
 
+  it('keeps the connection after an answer to a body it read, so requests pipelined behind it are answered', async () => {
+    const session = await openSession(servers.raw.url, tokens.raw.user);
+    const target = new URL(servers.raw.url);
+    const request = (body: string): string => {
+      const head = [
+        `POST ${target.pathname} HTTP/1.1`,
+        `host: ${target.host}`,
+        ...jsonHeaders(tokens.raw.user, [['mcp-session-id', session], ['mcp-protocol-version', '2025-06-18']]).map(([k, v]) => `${k}: ${v}`),
+        `content-length: ${Buffer.byteLength(body)}`,
+      ];
+      return `${head.join('\r\n')}\r\n\r\n${body}`;
+    };
+    // a 403 (a tool the user's scopes do not cover) and a 400 (not JSON), each read whole, then a whoami
+    for (const [first, status] of [[toolCall('admin_tool', 21), '403'], ['{"jsonrpc":', '400']] as const) {
+      const socket = connect(Number(target.port), target.hostname);
+      let text = '';
+      socket.on('data', (d) => (text += d.toString('utf8')));
+      socket.on('error', () => undefined);
+      try {
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(request(first) + request(toolCall('whoami', 22)));
+        for (let waited = 0; !text.includes('"id":22') && waited < 5_000; waited += 50) await sleep(50);
+        expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual([`HTTP/1.1 ${status}`, 'HTTP/1.1 200']);
+        expect(text).not.toMatch(/\r\nconnection: close\r\n/i);
+      } finally {
+        socket.destroy();
+      }
+    }
+  });
+
   it('gives an authenticated body a time limit (408) and closes the connection', async () => {
     const answer = await partialBody(servers.raw.url, jsonHeaders(tokens.raw.user), 100, '{"jsonrpc":');
     expect(answer.status).toBe(408);

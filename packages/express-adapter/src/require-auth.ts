@@ -2,7 +2,7 @@ import { InvalidRequestError, OriginNotAllowedError, type McpAuth, type McpAuthS
 import { assertKnownOptions, corsHeaders, declaresBody, preflightHeaders } from '@mcpgate/core/internal';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bindSessionOnResponse } from './lib/bind-on-initialize.js';
-import { readJsonRpcBody, replayBody, type BodyLimits } from './lib/body.js';
+import { bodyTaken, readJsonRpcBody, replayBody, type BodyLimits } from './lib/body.js';
 import { endWhenCredentialsExpire } from './lib/expiry.js';
 import { isCorsPreflight, toAuthRequest } from './lib/request.js';
 import { sendError } from './lib/respond.js';
@@ -107,7 +107,7 @@ export function requireMcpAuth(auth: McpAuth, options: RequireMcpAuthOptions = {
       .then(
         (result) => succeed(req, res, next, result),
         // a body left unread (refused before reading, too large, too slow) is not drained: the connection closes
-        (error: unknown) => sendError(auth, res, error, !req.complete),
+        (error: unknown) => sendError(auth, res, error, !bodyTaken(req)),
       )
       .catch((error: unknown) => {
         // next() or the response plumbing threw: answer if still possible, never leave a rejection unhandled

@@ -69,7 +69,7 @@ function checkParsed(req: Request): unknown {
 function readBuffered(req: Request, limits: BodyLimits): Buffer | undefined {
   if (req.readableFlowing === true || req.readableEncoding !== null) return undefined;
   const declared = req.headers['content-length'];
-  const whole = req.complete || (declared !== undefined && req.headers['transfer-encoding'] === undefined && req.readableLength === Number(declared));
+  const whole = req.complete || (declared !== undefined && !hasTransferEncoding(req) && req.readableLength === Number(declared));
   if (!whole) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -79,6 +79,21 @@ function readBuffered(req: Request, limits: BodyLimits): Buffer | undefined {
     chunks.push(chunk);
   }
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+/** Any `Transfer-Encoding`, also as a lenient parser (`insecureHTTPParser`) names it, with spaces kept. */
+function hasTransferEncoding(req: Request): boolean {
+  for (const name in req.headers) if (name.trim() === 'transfer-encoding') return true;
+  return false;
+}
+
+/**
+ * Whether the request's whole body has been taken off the connection: Node says so (`complete`), or this
+ * adapter read it. An answer sent before then closes the connection (the rest of the body is not drained);
+ * after, the connection stays open for the requests a client pipelined behind this one.
+ */
+export function bodyTaken(req: Request): boolean {
+  return req.complete || readHere.has(req);
 }
 
 function readStream(req: Request, limits: BodyLimits): Promise<Buffer> {
