@@ -182,6 +182,20 @@ function partialBody(
   });
 }
 
+/** The bytes of one POST on `session` with `token`, its body made by `body` from the argument. */
+function sessionRequest<A>(target: URL, session: string, token: string, body: (arg: A) => string): (arg: A) => string {
+  return (arg) => {
+    const text = body(arg);
+    const head = [
+      `POST ${target.pathname} HTTP/1.1`,
+      `host: ${target.host}`,
+      ...jsonHeaders(token, [['mcp-session-id', session], ['mcp-protocol-version', '2025-06-18']]).map(([k, v]) => `${k}: ${v}`),
+      `content-length: ${Buffer.byteLength(text)}`,
+    ];
+    return `${head.join('\r\n')}\r\n\r\n${text}`;
+  };
+}
+
 describe('item 9: authenticate before reading', () => {
   it('answers 401 to a slow unauthenticated body without waiting for it, and closes the connection', async () => {
     const answers = await Promise.all(
@@ -221,18 +235,8 @@ describe('item 9: authenticate before reading', () => {
   });
 
   it('reads each body whole: one in two parts, and two requests pipelined in one packet', async () => {
-    const session = await openSession(servers.raw.url, tokens.raw.user);
     const target = new URL(servers.raw.url);
-    const request = (id: number): string => {
-      const body = toolCall('whoami', id);
-      const head = [
-        `POST ${target.pathname} HTTP/1.1`,
-        `host: ${target.host}`,
-        ...jsonHeaders(tokens.raw.user, [['mcp-session-id', session], ['mcp-protocol-version', '2025-06-18']]).map(([k, v]) => `${k}: ${v}`),
-        `content-length: ${Buffer.byteLength(body)}`,
-      ];
-      return `${head.join('\r\n')}\r\n\r\n${body}`;
-    };
+    const request = sessionRequest(target, await openSession(servers.raw.url, tokens.raw.user), tokens.raw.user, (id: number) => toolCall('whoami', id));
     const socket = connect(Number(target.port), target.hostname);
     let text = '';
     socket.on('data', (d) => (text += d.toString('utf8')));
@@ -253,17 +257,8 @@ describe('item 9: authenticate before reading', () => {
   });
 
   it('keeps the connection after an answer to a body it read, so requests pipelined behind it are answered', async () => {
-    const session = await openSession(servers.raw.url, tokens.raw.user);
     const target = new URL(servers.raw.url);
-    const request = (body: string): string => {
-      const head = [
-        `POST ${target.pathname} HTTP/1.1`,
-        `host: ${target.host}`,
-        ...jsonHeaders(tokens.raw.user, [['mcp-session-id', session], ['mcp-protocol-version', '2025-06-18']]).map(([k, v]) => `${k}: ${v}`),
-        `content-length: ${Buffer.byteLength(body)}`,
-      ];
-      return `${head.join('\r\n')}\r\n\r\n${body}`;
-    };
+    const request = sessionRequest(target, await openSession(servers.raw.url, tokens.raw.user), tokens.raw.user, (body: string) => body);
     // a 403 (a tool the user's scopes do not cover) and a 400 (not JSON), each read whole, then a whoami
     for (const [first, status] of [[toolCall('admin_tool', 21), '403'], ['{"jsonrpc":', '400']] as const) {
       const socket = connect(Number(target.port), target.hostname);

@@ -5,7 +5,7 @@
  * the request's `htm` / `htu`, and `ath` = the token's SHA-256), so signing is never inside a measured loop.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { authorizeInBrowser } from '@mcpgate/example-dev-authorization-server';
+import { obtainUserToken } from '@mcpgate/example-dev-authorization-server';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 
 export type DpopAlg = 'ES256' | 'RS256';
@@ -80,43 +80,7 @@ export async function proof(spec: DpopProofSpec): Promise<string> {
  * `key` at the token endpoint, as a DPoP client sends it. Throws unless the AS answers `token_type: DPoP`.
  */
 export async function dpopTokenFor(issuer: string, resource: string, login: string, key: DpopKey, scope = 'mcp:tools'): Promise<string> {
-  const redirectUri = 'http://127.0.0.1:9/callback';
-  const registration = await fetch(`${issuer}/reg`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      redirect_uris: [redirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-      scope: 'mcp:tools mcp:admin',
-    }),
-  });
-  if (!registration.ok) throw new Error(`registration failed: ${registration.status}`);
-  const client = (await registration.json()) as { client_id: string };
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(`${issuer}/auth`);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: client.client_id,
-    redirect_uri: redirectUri,
-    scope,
-    resource,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    state: randomBytes(8).toString('hex'),
-  }).toString();
-  const back = await authorizeInBrowser(url, { login });
-  const code = back.searchParams.get('code');
-  if (code === null) throw new Error(`authorization failed: ${back.searchParams.get('error') ?? 'no code'}`);
-  const tokenEndpoint = `${issuer}/token`;
-  const res = await fetch(tokenEndpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: await proof(proofSpec(key, tokenEndpoint, undefined)) },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: client.client_id, code_verifier: verifier, resource }),
-  });
-  const answer = (await res.json()) as { access_token?: string; token_type?: string; error?: string };
-  if (!res.ok || answer.access_token === undefined) throw new Error(`DPoP token request failed: ${res.status} ${JSON.stringify(answer)}`);
+  const answer = await obtainUserToken(issuer, { resource, login, scope, dpopProof: (tokenEndpoint) => proof(proofSpec(key, tokenEndpoint, undefined)) });
   if (answer.token_type !== 'DPoP') throw new Error(`the AS answered token_type ${answer.token_type}, not DPoP`);
   return answer.access_token;
 }

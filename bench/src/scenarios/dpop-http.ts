@@ -8,7 +8,7 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
-import { HTTP } from '../lib/config.js';
+import { HTTP, PROCESS_ROUNDS } from '../lib/config.js';
 import { dpopKey, dpopTokenFor, proofSpec } from '../lib/dpop.js';
 import { LoadGenerator } from '../lib/load.js';
 import { compareProcesses, cpuPerRequest, procRow, profiledRequestsNote, ratioTable, serverTable, skippedReason, targetChecks, type Pair, type ProcRow } from '../lib/process-compare.js';
@@ -17,12 +17,7 @@ import type { Scenario, Table, TargetCheck } from '../lib/report.js';
 import { modernWhoamiTarget, tokenFor, whoamiTarget, whoamiText } from '../lib/stack.js';
 import { fmt, fmtInt, median } from '../lib/stats.js';
 
-const envNum = (name: string): number | undefined => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
-};
-const ROUNDS = Math.floor(envNum('BENCH_PROCESS_ROUNDS') ?? 5);
-const SECONDS = envNum('BENCH_EXAMPLES_SECONDS') ?? 3;
+const { rounds: ROUNDS, seconds: SECONDS } = PROCESS_ROUNDS;
 const HOST = '127.0.0.1';
 const TARGET = 0.85;
 

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
-import { HTTP } from '../lib/config.js';
+import { envNum, HTTP } from '../lib/config.js';
 import { LoadGenerator } from '../lib/load.js';
 import { compareProcesses, cpuPerRequest, procRow, profiledRequestsNote, ratioTable, serverTable, skippedReason, targetChecks, type Pair, type ProcRow } from '../lib/process-compare.js';
 import { freePort, repoPath, startServerProcess } from '../lib/procs.js';
@@ -16,10 +16,6 @@ import type { Scenario, Table, TargetCheck } from '../lib/report.js';
 import { PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION, modernWhoamiTarget, tokenFor, whoamiTarget, whoamiText } from '../lib/stack.js';
 import { fmt } from '../lib/stats.js';
 
-const envNum = (name: string): number | undefined => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
-};
 /**
  * More and shorter rounds than the in-process scenarios: separate processes on a noisy 2-core machine
  * drift, and the per-round ratios compare servers measured seconds apart. Odd, so the median is a round.

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@mcpgate/example-dev-authorization-server';
-import { HTTP } from '../lib/config.js';
+import { HTTP, PROCESS_ROUNDS } from '../lib/config.js';
 import { LoadGenerator } from '../lib/load.js';
 import { compareProcesses, cpuPerRequest, procRow, profiledRequestsNote, ratioTable, serverTable, skippedReason, targetChecks, type Pair, type ProcRow } from '../lib/process-compare.js';
 import { freePort, repoPath, startServerProcess } from '../lib/procs.js';
@@ -15,12 +15,7 @@ import type { Scenario } from '../lib/report.js';
 import { tokenFor, whoamiTarget, whoamiText } from '../lib/stack.js';
 import { fmt, fmtInt, median, sleep } from '../lib/stats.js';
 
-const envNum = (name: string): number | undefined => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
-};
-const ROUNDS = Math.floor(envNum('BENCH_PROCESS_ROUNDS') ?? 5);
-const SECONDS = envNum('BENCH_EXAMPLES_SECONDS') ?? 3;
+const { rounds: ROUNDS, seconds: SECONDS } = PROCESS_ROUNDS;
 const HOST = '127.0.0.1';
 const TARGET = 0.95;
 const METRIC_INTERVAL_MS = 5_000;

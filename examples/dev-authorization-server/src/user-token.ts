@@ -30,6 +30,8 @@ export async function obtainUserToken(
     scope?: string;
     /** The `scope` sent with the dynamic registration (as MCP clients send it). Default `mcp:tools mcp:admin`. */
     registrationScope?: string;
+    /** Makes a DPoP proof for the token endpoint (its URL): the token request carries it, for a DPoP-bound token. */
+    dpopProof?: (tokenEndpoint: string) => Promise<string>;
   },
 ): Promise<UserTokenResponse> {
   const redirectUri = 'http://127.0.0.1:9/callback';
@@ -61,9 +63,13 @@ export async function obtainUserToken(
   const back = await authorizeInBrowser(url, { login: options.login });
   const code = back.searchParams.get('code');
   if (code === null) throw new DevAuthorizationServerError('DEV_AS_BROWSER_HTTP_ERROR', `authorization failed: ${back.searchParams.get('error') ?? 'no code'}`);
-  const token = await fetch(`${issuer}/token`, {
+  const tokenEndpoint = `${issuer}/token`;
+  const token = await fetch(tokenEndpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(options.dpopProof !== undefined ? { dpop: await options.dpopProof(tokenEndpoint) } : {}),
+    },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code,

@@ -1,4 +1,5 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeInBrowser, obtainUserToken, startDevAuthorizationServer, type DevAuthorizationServer } from '../src/index.js';
 import { codeFlow, decodeJwtPayload, registerPublicClient, tokenRequest } from './helpers.js';
@@ -65,6 +66,19 @@ describe('authorization code flow (JWT access tokens)', () => {
   it('lets a client registered with a narrow scope ask for a wider one later (step-up)', async () => {
     const token = await obtainUserToken(as.issuer, { resource: RESOURCE, login: 'alice', registrationScope: 'mcp:tools offline_access', scope: 'mcp:tools mcp:admin' });
     expect(String(decodeJwtPayload(token.access_token).scope).split(' ')).toEqual(expect.arrayContaining(['mcp:tools', 'mcp:admin']));
+  });
+
+  it('binds the token to a DPoP key when the token request carries a proof (obtainUserToken dpopProof)', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = await exportJWK(publicKey);
+    const token = await obtainUserToken(as.issuer, {
+      resource: RESOURCE,
+      login: 'alice',
+      dpopProof: (htu) =>
+        new SignJWT({ jti: randomUUID(), htm: 'POST', htu }).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk }).setIssuedAt().sign(privateKey),
+    });
+    expect(token.token_type).toBe('DPoP');
+    expect(decodeJwtPayload(token.access_token).cnf).toEqual({ jkt: await calculateJwkThumbprint(jwk) });
   });
 
   it('exposes its real signing key so tests can forge tokens', async () => {
