@@ -151,17 +151,24 @@ describe.each(EXAMPLES)('DPoP with the SDK 2.x client: %s', (_name, factory) => 
       const refreshesBefore = example.as.stats.refreshGrants;
       await sleep(3_200);
       expect((await whoami(client)).subject).toBe('alice');
-      expect(example.as.stats.refreshGrants).toBe(refreshesBefore + 1);
 
-      // the expired token was refused with a DPoP challenge, then refreshed with a proof
+      // the expired token was refused with a DPoP challenge, then refreshed with a proof. Against the SDK 1.x
+      // server the client also holds a GET stream, which the server ends when the token expires: its reconnect
+      // and the whoami can both meet the expired token, and the SDK client refreshes once per refusal (a race
+      // in the client, seen under load). So: at least one refusal, every one of the expired token with the
+      // same challenge, and at most one refresh per refusal, each with a proof by the same key.
       const refused = wire.to(example.mcpUrl).filter((e) => e.status === 401 && e.request['authorization'] !== undefined);
-      expect(refused).toHaveLength(1);
-      expect(refused[0]?.response['www-authenticate']).toMatch(/^DPoP error="invalid_token", error_description="the access token is invalid or expired", /);
-      expect(credentialsOf(refused[0]?.request['authorization'])).toEqual({ scheme: 'DPoP', token: firstToken });
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      for (const r of refused) {
+        expect(r.response['www-authenticate']).toMatch(/^DPoP error="invalid_token", error_description="the access token is invalid or expired", /);
+        expect(credentialsOf(r.request['authorization'])).toEqual({ scheme: 'DPoP', token: firstToken });
+      }
       const refreshes = tokenRequests(wire, 'refresh_token');
-      expect(refreshes).toHaveLength(1);
-      await expectTokenProof(refreshes[0] as Exchange, example.as, thumbprint);
-      expect(provider.savedTokens.map((t) => t.token_type)).toEqual(['DPoP', 'DPoP']);
+      expect(refreshes.length).toBeGreaterThanOrEqual(1);
+      expect(refreshes.length).toBeLessThanOrEqual(refused.length);
+      expect(example.as.stats.refreshGrants).toBe(refreshesBefore + refreshes.length);
+      for (const refresh of refreshes) await expectTokenProof(refresh as Exchange, example.as, thumbprint);
+      expect(provider.savedTokens.map((t) => t.token_type)).toEqual(['DPoP', ...refreshes.map(() => 'DPoP')]);
       const secondToken = provider.tokens()?.access_token as string;
       expect(secondToken).not.toBe(firstToken);
       expect(jwtParts(secondToken).payload).toMatchObject({ sub: 'alice', cnf: { jkt: thumbprint } });

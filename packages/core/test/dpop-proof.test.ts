@@ -185,8 +185,9 @@ describe('checkDpopProof', () => {
       [{ htu: `${HTU}?a=1` }, 'uri'],
       [{ htu: 'https://other.example.com/mcp' }, 'uri'],
       [{ htu: 'HTTPS://MCP.example.com:443/x/../mcp' }, 'accepted'],
-      [{ iat: now - 301 }, 'time'],
-      [{ iat: now + 301 }, 'time'],
+      // well past the ±300 s window: the check runs later than `now`, possibly a second later
+      [{ iat: now - 360 }, 'time'],
+      [{ iat: now + 360 }, 'time'],
       [{ exp: now - 1 }, 'time'],
       [{ exp: now + 60 }, 'accepted'],
       [{ exp: '9999999999' }, 'malformed'],
