@@ -12,36 +12,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createMcpAuth, InvalidTokenError, type McpAuth, type Principal } from '@mcpgate/core';
+import type { McpAuth, McpAuthOptions } from '@mcpgate/core';
 import { requireMcpAuth } from '@mcpgate/express-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeAuth, fakePrincipal } from './helpers/fake-auth.js';
 
 const RESOURCE = 'http://127.0.0.1/mcp';
-const principal = (subject: string): Principal => ({
-  issuer: 'https://as.example.com',
-  subject,
-  clientId: 'c',
-  scopes: ['mcp:tools'],
-  expiresAt: Math.floor(Date.now() / 1000) + 3600,
-  audience: [RESOURCE],
-  claims: {},
-});
-
-function makeAuth(extra: Partial<Parameters<typeof createMcpAuth>[0]> = {}): McpAuth {
-  return createMcpAuth({
-    resource: RESOURCE,
-    authorizationServers: ['https://as.example.com'],
-    validator: {
-      kind: 'fake',
-      async validate(token) {
-        if (token === 'mallory' || token === 'alice') return principal(token);
-        throw new InvalidTokenError('unknown', { reason: 'signature' });
-      },
-    },
-    requiredScopes: ['mcp:tools'],
-    logger: { warn: () => undefined, error: () => undefined },
-    ...extra,
-  });
+function makeAuth(extra: Partial<McpAuthOptions> = {}): McpAuth {
+  return fakeAuth(RESOURCE, { mallory: fakePrincipal(RESOURCE, 'mallory'), alice: fakePrincipal(RESOURCE, 'alice') }, extra);
 }
 
 /** ~3 MB: 60,000 JSON-RPC notifications, each naming another tool (well under the 4 MiB body limit). */

@@ -17,27 +17,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMcpAuth, InvalidTokenError, memoryStore, type McpAuth, type Principal, type Store } from '@mcpgate/core';
+import { memoryStore, type McpAuth, type Store } from '@mcpgate/core';
 import { requireMcpAuth } from '@mcpgate/express-adapter';
 import { createExampleApp } from '@mcpgate/example-mcp-server';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-
-const quiet = { warn: () => undefined, error: () => undefined };
-
-function principal(resource: string, subject: string, jkt?: string): Principal {
-  return {
-    issuer: 'https://as.example.com',
-    subject,
-    clientId: 'c',
-    scopes: ['mcp:tools'],
-    expiresAt: Math.floor(Date.now() / 1000) + 3600,
-    audience: [resource],
-    claims: jkt === undefined ? {} : { cnf: { jkt } },
-  };
-}
+import { fakeAuth, fakePrincipal, quietLogger } from './helpers/fake-auth.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -70,20 +57,7 @@ function results(text: string): unknown[] {
 describe('red team: rate limits', () => {
   it('the example (MCP_AUTH_RATE_LIMIT=3/60s): one batch request does not run more tool calls than the limit', async () => {
     const resource = 'http://127.0.0.1/mcp';
-    const auth = createMcpAuth({
-      resource,
-      authorizationServers: ['https://as.example.com'],
-      validator: {
-        kind: 'fake',
-        async validate(token) {
-          if (token === 'mallory') return principal(resource, 'mallory');
-          throw new InvalidTokenError('unknown', { reason: 'signature' });
-        },
-      },
-      requiredScopes: ['mcp:tools'],
-      rateLimit: { limit: 3, windowMs: 60_000 },
-      logger: quiet,
-    });
+    const auth = fakeAuth(resource, { mallory: fakePrincipal(resource, 'mallory') }, { rateLimit: { limit: 3, windowMs: 60_000 } });
     const app = createExampleApp({ auth, mode: 'stateless' });
     const url = await listen(app.listener);
     const batch = Array.from({ length: 50 }, (_, i) => ({ jsonrpc: '2.0', id: i + 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }));
@@ -97,20 +71,7 @@ describe('red team: rate limits', () => {
 
   it("per: ['operation']: spellings of one resource URI share its bucket (the SDK reads them all as one resource)", async () => {
     const resource = 'http://127.0.0.1/mcp';
-    const auth = createMcpAuth({
-      resource,
-      authorizationServers: ['https://as.example.com'],
-      validator: {
-        kind: 'fake',
-        async validate(token) {
-          if (token === 'mallory') return principal(resource, 'mallory');
-          throw new InvalidTokenError('unknown', { reason: 'signature' });
-        },
-      },
-      requiredScopes: ['mcp:tools'],
-      rateLimit: { limit: 1, windowMs: 60_000, per: ['operation'] },
-      logger: quiet,
-    });
+    const auth = fakeAuth(resource, { mallory: fakePrincipal(resource, 'mallory') }, { rateLimit: { limit: 1, windowMs: 60_000, per: ['operation'] } });
     let reads = 0;
     const guard = requireMcpAuth(auth);
     const url = await listen((req, res) => {
@@ -144,34 +105,23 @@ describe('red team: rate limits', () => {
         .sign(key.privateKey);
 
     function setup(store: Store): McpAuth {
-      return createMcpAuth({
-        resource: RESOURCE,
-        authorizationServers: ['https://as.example.com'],
-        validator: {
-          kind: 'fake',
-          async validate(token) {
-            if (token === 'alice-bound') return principal(RESOURCE, 'alice', key.jkt);
-            if (token === 'alice' || token === 'mallory') return principal(RESOURCE, token);
-            throw new InvalidTokenError('unknown', { reason: 'signature' });
-          },
-        },
-        store,
-        requiredScopes: ['mcp:tools'],
-        rateLimit: { limit: 100, windowMs: 60_000, per: ['operation'] },
-        logger: quiet,
-      });
+      return fakeAuth(
+        RESOURCE,
+        { 'alice-bound': fakePrincipal(RESOURCE, 'alice', { jkt: key.jkt }), alice: fakePrincipal(RESOURCE, 'alice'), mallory: fakePrincipal(RESOURCE, 'mallory') },
+        { store, rateLimit: { limit: 100, windowMs: 60_000, per: ['operation'] } },
+      );
     }
 
     it("mallory's batches do not let a captured DPoP proof be replayed, nor drop alice's session binding", async () => {
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
       const jwk = await exportJWK(publicKey);
       key = { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
-      const store = memoryStore({ logger: quiet }); // the default store, default size (100,000 entries)
+      const store = memoryStore({ logger: quietLogger }); // the default store, default size (100,000 entries)
       const auth = setup(store);
       const ping = { jsonrpc: '2.0', id: 1, method: 'ping' };
 
       // alice: a session bound to her, and a DPoP request whose proof an attacker later captures (a log, a proxy)
-      await auth.bindSession('alice-session', principal(RESOURCE, 'alice'));
+      await auth.bindSession('alice-session', fakePrincipal(RESOURCE, 'alice'));
       const captured = await proof('alice-bound');
       const first = await auth.authenticate({ method: 'POST', authorization: ['DPoP alice-bound'], dpop: [captured], body: ping });
       expect(first.principal.subject).toBe('alice');

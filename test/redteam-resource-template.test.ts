@@ -12,42 +12,21 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMcpAuth, InvalidTokenError, type McpAuth, type Principal } from '@mcpgate/core';
+import type { McpAuth } from '@mcpgate/core';
 import { requireMcpAuth } from '@mcpgate/express-adapter';
 import { withMcpAuth } from '@mcpgate/web';
 import { McpServer as McpServer1, ResourceTemplate as ResourceTemplate1 } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createMcpHandler, McpServer as McpServer2, ResourceTemplate as ResourceTemplate2 } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeAuth, fakePrincipal } from './helpers/fake-auth.js';
 
 const RESOURCE = 'http://127.0.0.1/mcp';
 const TEMPLATE = 'file:///reports{?}';
 const SECRET = 'Q3 revenue: confidential';
 
 function makeAuth(): McpAuth {
-  const principal = (subject: string, scopes: string[]): Principal => ({
-    issuer: 'https://as.example.com',
-    subject,
-    clientId: 'c',
-    scopes,
-    expiresAt: Math.floor(Date.now() / 1000) + 3600,
-    audience: [RESOURCE],
-    claims: {},
-  });
-  return createMcpAuth({
-    resource: RESOURCE,
-    authorizationServers: ['https://as.example.com'],
-    validator: {
-      kind: 'fake',
-      async validate(token) {
-        if (token === 'mallory') return principal('mallory', ['mcp:tools']);
-        throw new InvalidTokenError('unknown', { reason: 'signature' });
-      },
-    },
-    requiredScopes: ['mcp:tools'],
-    resourceScopes: { [TEMPLATE]: ['reports:read'] },
-    logger: { warn: () => undefined, error: () => undefined },
-  });
+  return fakeAuth(RESOURCE, { mallory: fakePrincipal(RESOURCE, 'mallory') }, { resourceScopes: { [TEMPLATE]: ['reports:read'] } });
 }
 
 const read = (uri: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri } });

@@ -8,36 +8,15 @@
  * Fix: after a whole read, refuse `bytes.length !== Number(declared)` (or read through readBoundedBytes
  * always, with the limit).
  */
-import { createMcpAuth, InvalidTokenError, type Principal } from '@mcpgate/core';
 import { withMcpAuth } from '@mcpgate/web';
 import { describe, expect, it } from 'vitest';
+import { fakeAuth, fakePrincipal } from './helpers/fake-auth.js';
 
 const RESOURCE = 'https://mcp.example.com/mcp';
 
 describe('red team: withMcpAuth and a Content-Length that lies', () => {
   it('a 5 MiB body declared as 60 bytes is refused (413), not handed to the MCP handler', async () => {
-    const principal: Principal = {
-      issuer: 'https://as.example.com',
-      subject: 'mallory',
-      clientId: 'c',
-      scopes: ['mcp:tools'],
-      expiresAt: Math.floor(Date.now() / 1000) + 3600,
-      audience: [RESOURCE],
-      claims: {},
-    };
-    const auth = createMcpAuth({
-      resource: RESOURCE,
-      authorizationServers: ['https://as.example.com'],
-      validator: {
-        kind: 'fake',
-        async validate(token) {
-          if (token === 'mallory') return principal;
-          throw new InvalidTokenError('unknown', { reason: 'signature' });
-        },
-      },
-      requiredScopes: ['mcp:tools'],
-      logger: { warn: () => undefined, error: () => undefined },
-    });
+    const auth = fakeAuth(RESOURCE, { mallory: fakePrincipal(RESOURCE, 'mallory') });
     let handed: number | undefined;
     const mcp = withMcpAuth(auth, (_request, { parsedBody }) => {
       handed = JSON.stringify(parsedBody).length;

@@ -14,33 +14,14 @@
  * characters matched), match only live states (a list of active states instead of scanning all units),
  * and match a URI once when its normalised spelling is the same string.
  */
-import { createMcpAuth, InvalidTokenError, type Principal } from '@mcpgate/core';
 import { describe, expect, it } from 'vitest';
+import { fakeAuth, fakePrincipal } from './helpers/fake-auth.js';
 
 const RESOURCE = 'https://mcp.example.com/mcp';
 
 describe('red team 2: per-resource scopes under a batch of long URIs', () => {
   it('one 4 MiB batch does not block the event loop for more than 250 ms', async () => {
-    const principal: Principal = {
-      issuer: 'https://as.example.com',
-      subject: 'mallory',
-      clientId: 'c',
-      scopes: ['mcp:tools'],
-      expiresAt: Math.floor(Date.now() / 1000) + 3600,
-      audience: [RESOURCE],
-      claims: {},
-    };
-    const auth = createMcpAuth({
-      resource: RESOURCE,
-      authorizationServers: ['https://as.example.com'],
-      validator: {
-        kind: 'fake',
-        async validate(token) {
-          if (token === 'mallory') return principal;
-          throw new InvalidTokenError('unknown', { reason: 'signature' });
-        },
-      },
-      requiredScopes: ['mcp:tools'],
+    const auth = fakeAuth(RESOURCE, { mallory: fakePrincipal(RESOURCE, 'mallory') }, {
       resourceScopes: {
         'file:///reports/{year}/{quarter}': ['reports:read'],
         'https://api.example.com/v1/orgs/{org}/projects/{project}/files/{+path}': ['files:read'],
@@ -48,7 +29,6 @@ describe('red team 2: per-resource scopes under a batch of long URIs', () => {
         'repo://{owner}/{repo}/contents{/path*}': ['repo:read'],
       },
       rateLimit: { limit: 100, windowMs: 60_000 },
-      logger: { warn: () => undefined, error: () => undefined },
     });
     const batch: unknown[] = [];
     let bytes = 0;

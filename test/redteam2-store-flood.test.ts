@@ -15,25 +15,13 @@
  * Each test passes only when the hole is closed.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createMcpAuth, InvalidTokenError, memoryStore, type McpAuth, type Principal } from '@mcpgate/core';
+import { memoryStore, type McpAuth } from '@mcpgate/core';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { fakeAuth, fakePrincipal, quietLogger } from './helpers/fake-auth.js';
 
 const RESOURCE = 'https://mcp.example.com/mcp';
-const quiet = { warn: () => undefined, error: () => undefined };
 const ping = { jsonrpc: '2.0', id: 1, method: 'ping' };
-
-function principal(subject: string, jkt?: string): Principal {
-  return {
-    issuer: 'https://as.example.com',
-    subject,
-    clientId: 'c',
-    scopes: ['mcp:tools'],
-    expiresAt: Math.floor(Date.now() / 1000) + 3600,
-    audience: [RESOURCE],
-    claims: jkt === undefined ? {} : { cnf: { jkt } },
-  };
-}
 
 interface Key {
   privateKey: CryptoKey;
@@ -57,23 +45,15 @@ describe('red team 2: one user fills a shared security partition of the default 
   it('DPoP: mallory (rate limited to 10/min) cannot lock every DPoP user out with her own proofs', async () => {
     const alice = await newKey();
     const mallory = await newKey();
-    const auth: McpAuth = createMcpAuth({
-      resource: RESOURCE,
-      authorizationServers: ['https://as.example.com'],
-      validator: {
-        kind: 'fake',
-        async validate(token) {
-          if (token === 'alice') return principal('alice', alice.jkt);
-          if (token === 'mallory') return principal('mallory', mallory.jkt);
-          throw new InvalidTokenError('unknown', { reason: 'signature' });
-        },
+    const auth: McpAuth = fakeAuth(
+      RESOURCE,
+      { alice: fakePrincipal(RESOURCE, 'alice', { jkt: alice.jkt }), mallory: fakePrincipal(RESOURCE, 'mallory', { jkt: mallory.jkt }) },
+      {
+        // the default memory store, sized down (100,000 entries per kind by default) so the test runs in seconds
+        store: memoryStore({ maxEntries: 2_000, logger: quietLogger }),
+        rateLimit: { limit: 10, windowMs: 60_000 },
       },
-      // the default memory store, sized down (100,000 entries per kind by default) so the test runs in seconds
-      store: memoryStore({ maxEntries: 2_000, logger: quiet }),
-      requiredScopes: ['mcp:tools'],
-      rateLimit: { limit: 10, windowMs: 60_000 },
-      logger: quiet,
-    });
+    );
     // alice works
     await expect(auth.authenticate({ method: 'POST', authorization: ['DPoP alice'], dpop: [await proof(alice, 'alice')], body: ping })).resolves.toBeDefined();
 
@@ -96,19 +76,7 @@ describe('red team 2: one user fills a shared security partition of the default 
   }, 300_000);
 
   it('sessions: mallory opening 100,000 sessions does not stop alice from opening one (for 24 h)', async () => {
-    const auth: McpAuth = createMcpAuth({
-      resource: RESOURCE,
-      authorizationServers: ['https://as.example.com'],
-      validator: {
-        kind: 'fake',
-        async validate(token) {
-          if (token === 'alice' || token === 'mallory') return principal(token);
-          throw new InvalidTokenError('unknown', { reason: 'signature' });
-        },
-      },
-      requiredScopes: ['mcp:tools'],
-      logger: quiet,
-    });
+    const auth: McpAuth = fakeAuth(RESOURCE, { alice: fakePrincipal(RESOURCE, 'alice'), mallory: fakePrincipal(RESOURCE, 'mallory') });
     const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'm', version: '1' } } };
     // what either adapter does for each initialize answered with a fresh Mcp-Session-Id
     for (let i = 0; i < 100_000; i++) {
