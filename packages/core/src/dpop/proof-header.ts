@@ -1,5 +1,6 @@
 import { constants, createPublicKey, type KeyObject, type VerifyKeyObjectInput, type VerifyPublicKeyInput } from 'node:crypto';
 import { InvalidDpopProofError, type InvalidDpopProofReason } from '../errors.js';
+import { BoundedMap } from '../lib/bounded-map.js';
 import { sha256 } from '../lib/hash.js';
 
 /**
@@ -59,8 +60,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 /** RFC 7515 §4.1.9: `application/` may be left out of a media type, and media types are case-insensitive. */
 const mediaType = (value: string): string => value.toLowerCase().replace(/^application\//, '');
 
-/** Least recently used last; a hit moves the entry to the end. */
-const remembered = new Map<string, ProofHeader>();
+/** The most recent headers, oldest evicted first. */
+const remembered = new BoundedMap<string, ProofHeader>(MAX_REMEMBERED);
 
 /**
  * The checked header of a proof's first segment (base64url), from memory when this segment was seen before.
@@ -73,16 +74,9 @@ const remembered = new Map<string, ProofHeader>();
  */
 export function proofHeader(segment: string): ProofHeader {
   const known = remembered.get(segment);
-  if (known !== undefined) {
-    remembered.delete(segment);
-    remembered.set(segment, known);
-    return known;
-  }
+  if (known !== undefined) return known;
   const header = checkHeader(segment);
-  if (segment.length <= MAX_REMEMBERED_LENGTH) {
-    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value as string);
-    remembered.set(segment, header);
-  }
+  if (segment.length <= MAX_REMEMBERED_LENGTH) remembered.set(segment, header);
   return header;
 }
 

@@ -1,5 +1,6 @@
 import { verify as verifySignature } from 'node:crypto';
 import { InvalidDpopProofError, InvalidTokenError, type InvalidDpopProofReason } from '../errors.js';
+import { BoundedMap } from '../lib/bounded-map.js';
 import { sha256 } from '../lib/hash.js';
 import { normalizedHtu } from './htu.js';
 import { proofHeader, type ProofHeader } from './proof-header.js';
@@ -101,14 +102,11 @@ export async function checkDpopProof(proof: string, request: ProofRequest, rules
 }
 
 /** A client sends the same `htu` in every proof: its normal form is computed once (at most 256 remembered). */
-const htus = new Map<string, ReturnType<typeof normalizedHtu>>();
+const htus = new BoundedMap<string, ReturnType<typeof normalizedHtu>>(256);
 function htuOf(htu: string): ReturnType<typeof normalizedHtu> {
   if (htus.has(htu)) return htus.get(htu);
   const normal = normalizedHtu(htu);
-  if (htu.length <= 2048) {
-    if (htus.size >= 256) htus.delete(htus.keys().next().value as string);
-    htus.set(htu, normal);
-  }
+  if (htu.length <= 2048) htus.set(htu, normal);
   return normal;
 }
 
